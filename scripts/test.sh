@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole check: type-check, then every test, ending with the line CI reads: "N passed, N failed".
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+NODE="bash scripts/node.sh"
+
+echo "== type-check (tsc, strict)"
+if ! $NODE node_modules/typescript/bin/tsc -p tsconfig.json --pretty false; then
+  echo "type-check failed (see the file:line errors above)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+echo "== tests (vitest)"
+report="$(mktemp)"
+$NODE node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json="$report" "$@"
+status=$?
+$NODE -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))
+  const failed = r.numFailedTests + (r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? r.numFailedTestSuites : 0)
+  console.log(`${r.numPassedTests} passed, ${failed} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""))
+' "$report" 2>/dev/null || { echo "0 passed, 1 failed"; status=1; }
+rm -f "$report"
+exit $status
