@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Usage: scripts/setup.sh [start|test]
 # Idempotent set-up for a fresh Debian machine: Node >= 22.19, pnpm, the workspace's dependencies
 # and the system packages the sandboxes need. The second run does nothing and takes well under a second
 # when nothing changed. Everything the project installs itself lives in .tools/ (git-ignored).
@@ -37,9 +38,15 @@ if [ ! -f "$PNPM" ] || [ "$("$NODE_BIN" "$PNPM" --version 2>/dev/null)" != "$PNP
   npm install --silent --no-save --no-audit --no-fund --prefix "$TOOLS/pnpm" "pnpm@$PNPM_VERSION" >&2
 fi
 
-# --- system packages (Debian) ---------------------------------------------------------------------
-# scripts/system-packages.txt lists what the native sandbox and its language runtimes need.
-if [ -f scripts/system-packages.sh ]; then bash scripts/system-packages.sh; fi
+# --- system parts: packages, daemons, services ------------------------------------------------------
+# Each scripts/setup.d/NN-name.sh is one concern (sandbox runtimes, Docker, RabbitMQ/PostgreSQL, a
+# browser for page tests). They get CODEBOX_SETUP_MODE=start|test and do only what that mode needs,
+# idempotently; without root they print the exact command to run instead.
+export CODEBOX_SETUP_MODE="${1:-start}" CODEBOX_ROOT="$ROOT" CODEBOX_NODE="$NODE_BIN"
+for part in scripts/setup.d/[0-9]*.sh; do
+  [ -e "$part" ] || continue
+  bash "$part"
+done
 
 # --- workspace dependencies -------------------------------------------------------------------
 stamp_of() { # a hash of everything that decides what pnpm installs
