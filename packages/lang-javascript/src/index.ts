@@ -1,0 +1,59 @@
+import { fileURLToPath } from "node:url"
+import { type LanguagePlugin, quoteJson, standardLimits, standardMaxima } from "@codebox/core"
+
+/** Where the read-only libraries for user code live, in the image and on native hosts. */
+export const libraryDir = "/opt/codebox/node_modules"
+
+/** The npm packages user code may `require` without installing them (see image/Dockerfile). */
+export const libraries = ["pdf-lib@1", "jimp@1", "csv-parser@3", "yaml@2", "xlsx@0.18", "fs-extra@11", "jsonfile@6"]
+
+/** JavaScript on Node.js (CommonJS `require`), with pdf-lib, jimp, xlsx and friends importable. */
+export const javascript: LanguagePlugin = {
+  id: "javascript",
+  aliases: ["js", "node", "nodejs"],
+  displayName: "JavaScript (Node.js)",
+  versionProbe: ["/usr/bin/node", "--version"],
+  sourceFile: "main.js",
+  run: {
+    argv: ({ sourcePath }) => ["/usr/bin/node", sourcePath]
+  },
+  // Node runs about ten threads of its own; the pids limit counts threads, and 100 leaves room.
+  defaultLimits: standardLimits,
+  maxLimits: standardMaxima,
+  quote: quoteJson,
+  syntax: {
+    lineComments: ["//"],
+    blockComments: [["/*", "*/"]],
+    strings: ['"', "'", "`"]
+  },
+  runtime: {
+    image: "codebox/javascript:1",
+    dockerfile: fileURLToPath(new URL("../image/Dockerfile", import.meta.url)),
+    nativePaths: [libraryDir],
+    env: { NODE_PATH: libraryDir },
+    debianPackages: ["nodejs"]
+  },
+  samples: {
+    hello: `console.log("hello")\n`,
+    // Read stdin as a stream: readFileSync(0) fails with EAGAIN on a non-blocking pipe.
+    echoUpper: [
+      `const chunks = []`,
+      `process.stdin.on("data", (chunk) => chunks.push(chunk))`,
+      `process.stdin.on("end", () => process.stdout.write(Buffer.concat(chunks).toString("utf8").toUpperCase()))`,
+      ``
+    ].join("\n"),
+    copyInput: [
+      `const fs = require("node:fs")`,
+      `const data = fs.readFileSync(IN_1)`,
+      `fs.writeFileSync(OUT_copy.txt, data)`,
+      `console.log(data.length)`,
+      ``
+    ].join("\n"),
+    exitThree: `process.exit(3)\n`,
+    // Buffers live outside the V8 heap, so this reaches the sandbox's limit, not V8's.
+    memoryHog: `const chunks = []\nfor (;;) chunks.push(Buffer.alloc(10 * 1024 * 1024, 1))\n`,
+    busyLoop: `let n = 0\nfor (;;) n++\n`
+  }
+}
+
+export default javascript
