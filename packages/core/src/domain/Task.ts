@@ -6,7 +6,7 @@ export const TaskId = Schema.String.check(Schema.isPattern(/^[0-9a-f-]{36}$/))
 export type TaskId = typeof TaskId.Type
 
 /** A language id or alias as a client writes it (`python`, `py`, `nodejs`, ...). */
-export const LanguageId = Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9+#._-]{0,31}$/))
+export const LanguageId = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9+#._-]{0,31}$/))
 export type LanguageId = typeof LanguageId.Type
 
 /** The Celery state names the existing API reports. */
