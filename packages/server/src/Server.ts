@@ -1,0 +1,56 @@
+import { createServer } from "node:http"
+import { NodeHttpServer } from "@effect/platform-node"
+import type { Engine, FileStorage, Languages, Sandbox, TaskQueue, TaskStore } from "@codebox/core"
+import { Layer } from "effect"
+import { HttpRouter } from "effect/http"
+import { HttpApiBuilder, HttpApiMiddleware, HttpApiScalar } from "effect/http-api"
+import { makeApi } from "./api/Api.ts"
+import { ServerConfig, type ServerSettings } from "./config.ts"
+import { ApiKeyAuthLive } from "./http/ApiKeyAuthLive.ts"
+import { FileTasksHandlers } from "./http/FileTasksHandlers.ts"
+import { RateLimiter } from "./http/RateLimiter.ts"
+import { RequestGuard } from "./http/RequestGuard.ts"
+import { HealthHandlers, LanguagesHandlers } from "./http/SystemHandlers.ts"
+import { TasksHandlers } from "./http/TasksHandlers.ts"
+
+/** What the handlers need from the engine layer (CodeBox.layer provides all of it). */
+export type EngineServices = Engine | Languages | TaskStore | TaskQueue | FileStorage | Sandbox
+
+export const apiFor = (settings: ServerSettings) =>
+  makeApi({ maxFileSize: settings.maxUploadFileBytes, maxTotalSize: settings.maxUploadTotalBytes })
+
+/** Every handler group of the API, still needing the engine's services and ServerConfig. */
+export const handlersFor = (api: ReturnType<typeof apiFor>) =>
+  Layer.mergeAll(TasksHandlers(api), FileTasksHandlers(api), LanguagesHandlers(api), HealthHandlers(api)).pipe(
+    Layer.provideMerge(ApiKeyAuthLive),
+    Layer.provideMerge(HttpApiMiddleware.layerProblemDetails({ includeDetails: true }))
+  )
+
+/** The routes: the API, its OpenAPI document and docs page, and the request guard before them all. */
+export const routesFor = (settings: ServerSettings) => {
+  const api = apiFor(settings)
+  return Layer.mergeAll(
+    HttpApiBuilder.layer(api, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(handlersFor(api))),
+    HttpApiScalar.layer(api, { path: "/api/docs" }),
+    RequestGuard
+  ).pipe(Layer.provide(RateLimiter.layer))
+}
+
+/**
+ * The HTTP server on the given engine. The engine is built outside the server's own layers, so
+ * the worker, the store and the handlers share one instance. The server itself is in the output,
+ * so callers can read the address it listens on (port 0 picks a free one).
+ */
+export const ServerLive = <E, R>(
+  engine: Layer.Layer<EngineServices, E, R>,
+  settings: ServerSettings,
+  options: { readonly logRequests?: boolean } = {}
+) =>
+  HttpRouter.serve(routesFor(settings), {
+    disableLogger: options.logRequests === false,
+    disableListenLog: options.logRequests === false
+  }).pipe(
+    Layer.provide(engine),
+    Layer.provide(Layer.succeed(ServerConfig, settings)),
+    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: settings.port, host: settings.host }))
+  )

@@ -1,0 +1,131 @@
+import { LimitFired, Limits, LimitsRequest, OutputFile, StepReport, TaskState, Verdict } from "@codebox/core"
+import { Schema } from "effect"
+import { Multipart } from "effect/http"
+import { HttpApiSchema } from "effect/http-api"
+
+/**
+ * The wire format. Field names are the existing API's (`programming_language`, `task_id`, `status`,
+ * `result`, `state`); everything added since is optional on requests and extra on responses.
+ */
+
+const nullable = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
+
+/** Fields a client may add to any task (null means "not given", as some clients send it). */
+const taskOptions = {
+  stdin: nullable(Schema.String.check(Schema.isMaxLength(1024 * 1024))),
+  /** argv for the program, passed as is, never through a shell. */
+  args: nullable(Schema.Array(Schema.String.check(Schema.isMaxLength(4096))).check(Schema.isMaxLength(64))),
+  /** Per-request limits, each at most the language's maximum (see GET /api/languages). */
+  limits: nullable(LimitsRequest)
+}
+
+const language = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(32)).annotate({
+  description: "python, javascript, php or c (or an alias listed by GET /api/languages)"
+})
+const sourceCode = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1024 * 1024))
+
+export const CreateTaskPayload = Schema.Struct({
+  programming_language: language,
+  source_code: sourceCode,
+  ...taskOptions
+})
+export type CreateTaskPayload = typeof CreateTaskPayload.Type
+
+/** One or several values of a repeated form field. */
+const formList = Schema.Union([Schema.String, Schema.Array(Schema.String)])
+
+/** The multipart form of POST /api/file_task/create; `files` and `input_files` match 1:1. */
+export const FileTaskForm = (limits: { readonly maxFileSize: number; readonly maxTotalSize: number }) =>
+  Schema.Struct({
+    programming_language: language,
+    source_code: sourceCode,
+    input_files: Schema.optionalKey(formList),
+    "input_files[]": Schema.optionalKey(formList),
+    files: Schema.optionalKey(Multipart.FilesSchema),
+    "files[]": Schema.optionalKey(Multipart.FilesSchema),
+    stdin: Schema.optionalKey(Schema.String),
+    args: Schema.optionalKey(formList),
+    "args[]": Schema.optionalKey(formList),
+    /** JSON object, e.g. {"wall_time_ms": 5000}. */
+    limits: Schema.optionalKey(Schema.String)
+  }).pipe(HttpApiSchema.asMultipart({ maxFileSize: limits.maxFileSize, maxTotalSize: limits.maxTotalSize, maxParts: 64 }))
+
+export const WaitQuery = {
+  /** Seconds to wait for the result before answering 202 (bounded by the server's maximum). */
+  wait: Schema.optionalKey(Schema.FiniteFromString.check(Schema.isGreaterThanOrEqualTo(0)))
+}
+
+export const TaskIdParams = { task_id: Schema.String.check(Schema.isMaxLength(64)) }
+
+export const TaskAccepted = Schema.Struct({
+  task_id: Schema.String,
+  status: Schema.Literal("accepted")
+}).pipe(HttpApiSchema.status(202))
+
+export const TaskInProgress = Schema.Struct({
+  state: Schema.Literals(["PENDING", "RECEIVED", "STARTED", "RETRY"])
+}).pipe(HttpApiSchema.status(202))
+export type TaskInProgress = typeof TaskInProgress.Type
+
+/** `result` as clients read it: the original five fields, then what was added (all optional). */
+export const WireResult = Schema.Struct({
+  stdout: Schema.String,
+  stderr: Schema.String,
+  returncode: Schema.NullOr(Schema.Int),
+  error: Schema.NullOr(Schema.String),
+  output_files: Schema.Array(Schema.String),
+  files: Schema.optionalKey(Schema.Array(OutputFile)),
+  verdict: Schema.optionalKey(Schema.NullOr(Verdict)),
+  signal: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  limit: Schema.optionalKey(Schema.NullOr(LimitFired)),
+  stdout_truncated: Schema.optionalKey(Schema.Boolean),
+  stderr_truncated: Schema.optionalKey(Schema.Boolean),
+  wall_time_ms: Schema.optionalKey(Schema.Number),
+  cpu_time_ms: Schema.optionalKey(Schema.NullOr(Schema.Number)),
+  memory_peak_bytes: Schema.optionalKey(Schema.NullOr(Schema.Number)),
+  compile: Schema.optionalKey(Schema.NullOr(StepReport))
+})
+export type WireResult = typeof WireResult.Type
+
+export const TaskFinished = Schema.Struct({
+  task_id: Schema.String,
+  status: Schema.Literals(["SUCCESS", "FAILURE", "REVOKED"]),
+  result: WireResult
+})
+export type TaskFinished = typeof TaskFinished.Type
+
+export const TaskCancelled = Schema.Struct({
+  task_id: Schema.String,
+  status: TaskState
+})
+
+export const OutputManifest = Schema.Struct({
+  task_id: Schema.String,
+  files: Schema.Array(OutputFile)
+})
+
+/** A file download: the bytes themselves (one file), or a zip (several). */
+export const FileBody = HttpApiSchema.StreamUint8Array({ contentType: ["application/octet-stream", "application/zip"] })
+
+export const LanguageInfo = Schema.Struct({
+  id: Schema.String,
+  aliases: Schema.Array(Schema.String),
+  display_name: Schema.String,
+  /** What the runtime reports, from inside the sandbox; null when it could not be asked. */
+  version: Schema.NullOr(Schema.String),
+  compiled: Schema.Boolean,
+  default_limits: Limits,
+  max_limits: Limits
+})
+export type LanguageInfo = typeof LanguageInfo.Type
+
+export const LanguageList = Schema.Struct({ languages: Schema.Array(LanguageInfo) })
+
+export const Liveness = Schema.Struct({ status: Schema.Literal("ok") })
+
+export const Readiness = Schema.Struct({
+  status: Schema.Literal("ready"),
+  checks: Schema.Record(Schema.String, Schema.Struct({ ok: Schema.Boolean, detail: Schema.String })),
+  tasks: Schema.Record(Schema.String, Schema.Int),
+  queue_depth: Schema.Int
+})

@@ -1,0 +1,92 @@
+import * as os from "node:os"
+import * as path from "node:path"
+import { Config, Context, Effect, Layer, Redacted, Schema } from "effect"
+
+/** Settings of the HTTP server. Every field has a default that suits a developer's machine. */
+export interface ServerSettings {
+  readonly host: string
+  readonly port: number
+  /** API keys clients must send (`X-API-Key` or `Authorization: Bearer`); none means keys are off. */
+  readonly apiKeys: ReadonlyArray<Redacted.Redacted<string>>
+  /** Requests allowed per client (API key, else address) per window; 0 turns rate limiting off. */
+  readonly rateLimit: number
+  readonly rateLimitWindowSeconds: number
+  /** Largest JSON body accepted, in bytes (413 above). */
+  readonly maxJsonBodyBytes: number
+  /** Largest uploaded file, and largest multipart body, in bytes (413 above). */
+  readonly maxUploadFileBytes: number
+  readonly maxUploadTotalBytes: number
+  /** Longest `?wait=` a client may ask for, in seconds. */
+  readonly maxWaitSeconds: number
+  /** Where task files are kept (embedded mode). */
+  readonly dataDir: string
+  /** Tasks the in-process worker runs at once; 0 makes this an API-only node. */
+  readonly workerConcurrency: number
+}
+
+export const defaultSettings: ServerSettings = {
+  host: "0.0.0.0",
+  port: 8000,
+  apiKeys: [],
+  rateLimit: 120,
+  rateLimitWindowSeconds: 60,
+  maxJsonBodyBytes: 4 * 1024 * 1024,
+  maxUploadFileBytes: 25 * 1024 * 1024,
+  maxUploadTotalBytes: 100 * 1024 * 1024,
+  maxWaitSeconds: 60,
+  dataDir: path.join(os.tmpdir(), "codebox-data"),
+  workerConcurrency: 2
+}
+
+const megabytes = (name: string, fallback: number) =>
+  Config.Number(name).pipe(Config.withDefault(fallback / (1024 * 1024)), Config.map((mb) => Math.floor(mb * 1024 * 1024)))
+
+/** The settings from the environment (names as in the README). */
+export const settingsFromEnv = Config.all({
+  host: Config.String("HOST").pipe(Config.withDefault(defaultSettings.host)),
+  port: Config.Port("PORT").pipe(Config.withDefault(defaultSettings.port)),
+  apiKeys: Config.String("CODEBOX_API_KEYS").pipe(
+    Config.withDefault(""),
+    Config.map((raw) => raw.split(",").map((k) => k.trim()).filter((k) => k.length > 0).map((k) => Redacted.make(k)))
+  ),
+  rateLimit: Config.Int("CODEBOX_RATE_LIMIT").pipe(Config.withDefault(defaultSettings.rateLimit)),
+  rateLimitWindowSeconds: Config.Int("CODEBOX_RATE_LIMIT_WINDOW_SECONDS").pipe(
+    Config.withDefault(defaultSettings.rateLimitWindowSeconds)
+  ),
+  maxJsonBodyBytes: megabytes("CODEBOX_MAX_BODY_MB", defaultSettings.maxJsonBodyBytes),
+  maxUploadFileBytes: megabytes("CODEBOX_MAX_UPLOAD_FILE_MB", defaultSettings.maxUploadFileBytes),
+  maxUploadTotalBytes: megabytes("CODEBOX_MAX_UPLOAD_MB", defaultSettings.maxUploadTotalBytes),
+  maxWaitSeconds: Config.Number("CODEBOX_MAX_WAIT_SECONDS").pipe(Config.withDefault(defaultSettings.maxWaitSeconds)),
+  dataDir: Config.String("CODEBOX_DATA_DIR").pipe(Config.withDefault(defaultSettings.dataDir)),
+  workerConcurrency: Config.Int("CODEBOX_WORKER_CONCURRENCY").pipe(Config.withDefault(defaultSettings.workerConcurrency))
+})
+
+/** A setting out of range: the server refuses to start and says which. */
+export class InvalidServerConfig extends Schema.TaggedError<InvalidServerConfig>()("InvalidServerConfig", {
+  message: Schema.String
+}) {}
+
+const validate = (settings: ServerSettings): Effect.Effect<ServerSettings, InvalidServerConfig> => {
+  const problems: Array<string> = []
+  if (settings.rateLimit < 0) problems.push("CODEBOX_RATE_LIMIT must be 0 (off) or more")
+  if (settings.rateLimitWindowSeconds < 1) problems.push("CODEBOX_RATE_LIMIT_WINDOW_SECONDS must be at least 1")
+  if (settings.maxWaitSeconds < 0) problems.push("CODEBOX_MAX_WAIT_SECONDS must be 0 or more")
+  if (settings.workerConcurrency < 0) problems.push("CODEBOX_WORKER_CONCURRENCY must be 0 or more")
+  for (const [name, value] of [
+    ["CODEBOX_MAX_BODY_MB", settings.maxJsonBodyBytes],
+    ["CODEBOX_MAX_UPLOAD_FILE_MB", settings.maxUploadFileBytes],
+    ["CODEBOX_MAX_UPLOAD_MB", settings.maxUploadTotalBytes]
+  ] as const) if (value < 1024) problems.push(`${name} is too small`)
+  return problems.length === 0
+    ? Effect.succeed(settings)
+    : Effect.fail(new InvalidServerConfig({ message: problems.join("; ") }))
+}
+
+/** The server's settings as a service, so handlers and middleware read them from the context. */
+export class ServerConfig extends Context.Service<ServerConfig, ServerSettings>()("@codebox/server/ServerConfig") {
+  /** Read from the environment. */
+  static readonly layer = Layer.effect(ServerConfig, Effect.flatMap(settingsFromEnv, validate))
+  /** Fixed settings over the defaults, for tests and embedders. */
+  static readonly make = (overrides: Partial<ServerSettings> = {}) =>
+    Layer.effect(ServerConfig, validate({ ...defaultSettings, ...overrides }))
+}

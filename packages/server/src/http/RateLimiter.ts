@@ -1,0 +1,61 @@
+import { Clock, Context, Effect, Layer } from "effect"
+import { ServerConfig } from "../config.ts"
+
+/** What the limiter decided for one request, with what the RateLimit headers report. */
+export interface RateDecision {
+  readonly allowed: boolean
+  readonly limit: number
+  readonly remaining: number
+  /** Seconds until the window resets (and, when refused, until a retry can succeed). */
+  readonly resetSeconds: number
+  readonly windowSeconds: number
+}
+
+interface Window {
+  start: number
+  count: number
+}
+
+/**
+ * Fixed-window request counting per client key (API key or address), in process memory. One server
+ * process counts its own requests; several replicas each allow the limit.
+ */
+export class RateLimiter extends Context.Service<RateLimiter, {
+  /** Counts one request for `key`; never fails. */
+  take(key: string): Effect.Effect<RateDecision>
+  readonly enabled: boolean
+}>()("@codebox/server/RateLimiter") {
+  static readonly layer = Layer.effect(
+    RateLimiter,
+    Effect.gen(function*() {
+      const { rateLimit: limit, rateLimitWindowSeconds: windowSeconds } = yield* ServerConfig
+      const windowMs = windowSeconds * 1000
+      const windows = new Map<string, Window>()
+      let lastSweep = 0
+
+      // Forget clients whose window is over, at most once per window, so memory follows active clients.
+      const sweep = (now: number) => {
+        if (now - lastSweep < windowMs) return
+        lastSweep = now
+        for (const [key, w] of windows) if (now - w.start >= windowMs) windows.delete(key)
+      }
+
+      return RateLimiter.of({
+        enabled: limit > 0,
+        take: (key) =>
+          Effect.map(Clock.currentTimeMillis, (now): RateDecision => {
+            sweep(now)
+            let w = windows.get(key)
+            if (w === undefined || now - w.start >= windowMs) {
+              w = { start: now, count: 0 }
+              windows.set(key, w)
+            }
+            const resetSeconds = Math.max(1, Math.ceil((w.start + windowMs - now) / 1000))
+            if (w.count >= limit) return { allowed: false, limit, remaining: 0, resetSeconds, windowSeconds }
+            w.count++
+            return { allowed: true, limit, remaining: limit - w.count, resetSeconds, windowSeconds }
+          })
+      })
+    })
+  )
+}

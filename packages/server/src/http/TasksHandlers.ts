@@ -1,0 +1,46 @@
+import { Engine, isFinal, type TaskRequest } from "@codebox/core"
+import { Effect } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import type { Api } from "../api/Api.ts"
+import type { CreateTaskPayload } from "../api/wire.ts"
+import { ServerConfig } from "../config.ts"
+import { finishedView, taskView } from "./present.ts"
+import { awaitUpTo, waitSeconds } from "./waiting.ts"
+
+/** The wire request as the engine's: `programming_language` is `language`, the rest maps 1:1. */
+export const toTaskRequest = (payload: CreateTaskPayload): TaskRequest => ({
+  language: payload.programming_language.trim().toLowerCase(),
+  source_code: payload.source_code,
+  ...(payload.stdin != null ? { stdin: payload.stdin } : {}),
+  ...(payload.args != null ? { args: payload.args } : {}),
+  ...(payload.limits != null ? { limits: payload.limits } : {})
+})
+
+export const TasksHandlers = (api: Api) =>
+  HttpApiBuilder.group(
+    api,
+    "tasks",
+    Effect.fn(function*(handlers) {
+      const engine = yield* Engine
+      const settings = yield* ServerConfig
+
+      return handlers.handleAll({
+        create: Effect.fn("Server.createTask")(function*({ payload, query }) {
+          const seconds = yield* waitSeconds(settings, query.wait)
+          const submitted = yield* engine.submit(toTaskRequest(payload))
+          const task = yield* awaitUpTo(engine, submitted, seconds)
+          if (isFinal(task.state)) return finishedView(task)
+          return { task_id: task.task_id, status: "accepted" as const }
+        }),
+        result: Effect.fn("Server.taskResult")(function*({ params, query }) {
+          const seconds = yield* waitSeconds(settings, query.wait)
+          const task = yield* awaitUpTo(engine, yield* engine.result(params.task_id), seconds)
+          return taskView(task)
+        }),
+        cancel: Effect.fn("Server.cancelTask")(function*({ params }) {
+          const task = yield* engine.cancel(params.task_id)
+          return { task_id: task.task_id, status: task.state }
+        })
+      })
+    })
+  )

@@ -1,0 +1,6 @@
+export { makeApi, type Api, type ApiLimits } from "./api/Api.ts"
+export * from "./api/errors.ts"
+export * from "./api/wire.ts"
+export { defaultSettings, InvalidServerConfig, ServerConfig, type ServerSettings, settingsFromEnv } from "./config.ts"
+export { engineLayer, plugins } from "./layers.ts"
+export { apiFor, type EngineServices, handlersFor, routesFor, ServerLive } from "./Server.ts"

@@ -1,0 +1,67 @@
+import { Sandbox, SandboxError } from "@codebox/core"
+import { Effect, Layer, Redacted } from "effect"
+import { describe, expect, it } from "vitest"
+import { engineLayer } from "./layers.ts"
+import { call, postJson, startServer } from "./test-support/harness.ts"
+import { scriptedPrograms } from "./test-support/scriptedPrograms.ts"
+
+describe("rate limits, API keys and readiness", () => {
+  const programs = scriptedPrograms()
+
+  it("answers 429 with Retry-After past the limit, with RateLimit headers before", async () => {
+    const server = await startServer((s) => engineLayer(s, programs.layer), { rateLimit: 2, rateLimitWindowSeconds: 3600 })
+    try {
+      const first = await call(`${server.url}/api/languages`)
+      expect(first.status).toBe(200)
+      expect(first.headers.get("ratelimit-limit")).toBe("2")
+      expect(first.headers.get("ratelimit-remaining")).toBe("1")
+      expect(Number(first.headers.get("ratelimit-reset"))).toBeGreaterThan(0)
+      expect((await call(`${server.url}/api/tasks/x/task_result`)).headers.get("ratelimit-remaining")).toBe("0")
+      const limited = await postJson(`${server.url}/api/tasks/create`, { programming_language: "python", source_code: "print x" })
+      expect(limited.status).toBe(429)
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0)
+      expect(limited.body).toMatchObject({ _tag: "RateLimited", retry_after_seconds: expect.any(Number) })
+      // Probes are never limited.
+      expect((await call(`${server.url}/api/health`)).status).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("answers 401 without a key and 403 with a wrong one when keys are on", async () => {
+    const server = await startServer((s) => engineLayer(s, programs.layer), { apiKeys: [Redacted.make("k-123")] })
+    try {
+      const task = { programming_language: "python", source_code: "print x" }
+      const none = await postJson(`${server.url}/api/tasks/create`, task)
+      expect(none.status).toBe(401)
+      expect(none.body._tag).toBe("Unauthorized")
+      const wrong = await postJson(`${server.url}/api/tasks/create`, task, { "x-api-key": "nope" })
+      expect(wrong.status).toBe(403)
+      expect(wrong.body._tag).toBe("Forbidden")
+      expect((await postJson(`${server.url}/api/tasks/create`, task, { "x-api-key": "k-123" })).status).toBe(202)
+      expect((await postJson(`${server.url}/api/tasks/create`, task, { authorization: "Bearer k-123" })).status).toBe(202)
+      expect((await call(`${server.url}/api/languages`)).status).toBe(401)
+      expect((await call(`${server.url}/api/health/ready`)).status).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("answers 503 from /api/health/ready naming what is down", async () => {
+    const broken = Layer.succeed(Sandbox, Sandbox.of({
+      name: "broken",
+      run: () => Effect.fail(new SandboxError({ message: "cannot run" })),
+      check: Effect.fail(new SandboxError({ message: "bubblewrap is missing" }))
+    }))
+    const server = await startServer((s) => engineLayer(s, broken))
+    try {
+      const ready = await call(`${server.url}/api/health/ready`)
+      expect(ready.status).toBe(503)
+      expect(ready.body).toMatchObject({ _tag: "NotReady", failing: ["sandbox"] })
+      expect(ready.body.checks.sandbox.detail).toContain("bubblewrap is missing")
+      expect((await call(`${server.url}/api/health`)).status).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+})
