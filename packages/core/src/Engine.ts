@@ -16,6 +16,7 @@ import { rewritePlaceholders } from "./engine/Placeholders.ts"
 import { FileStorage } from "./FileStorage.ts"
 import { SandboxPaths } from "./LanguagePlugin.ts"
 import { Languages } from "./Languages.ts"
+import { recordSubmitted } from "./observability/Metrics.ts"
 import { sanitizeFileNames } from "./storage/names.ts"
 import { TaskQueue } from "./TaskQueue.ts"
 import { TaskStore } from "./TaskStore.ts"
@@ -96,6 +97,7 @@ export class Engine extends Context.Service<Engine, {
         }
         for (const [i, file] of files.entries()) yield* storage.write(task.task_id, "in", names[i]!, file.data)
         yield* store.insert(task)
+        yield* recordSubmitted(task)
         // The task is stored, so it is durable: a lost publish is repaired by the reconciler.
         yield* queue.publish(task.task_id).pipe(
           Effect.catch((e) => Effect.logWarning(`task ${task.task_id} stored but not queued yet: ${e.message}`))

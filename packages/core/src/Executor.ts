@@ -11,6 +11,7 @@ import { rewritePlaceholders } from "./engine/Placeholders.ts"
 import { FileStorage } from "./FileStorage.ts"
 import { type LanguagePlugin, SandboxPaths, type StepContext } from "./LanguagePlugin.ts"
 import { Languages } from "./Languages.ts"
+import { recordFinished, recordStarted } from "./observability/Metrics.ts"
 import { Sandbox, type SandboxOutcome } from "./Sandbox.ts"
 import { TaskStore } from "./TaskStore.ts"
 
@@ -137,6 +138,7 @@ export class Executor extends Context.Service<Executor, {
         const claimed = yield* store.claim(taskId, config.workerName)
         if (Option.isNone(claimed)) return { _tag: "Skipped" } as const
         const { attempt, task } = claimed.value
+        yield* recordStarted(task)
 
         if (attempt > config.maxAttempts) {
           const error = `gave up after ${config.maxAttempts} attempts (the task keeps ending its worker)`
@@ -162,6 +164,7 @@ export class Executor extends Context.Service<Executor, {
         if (state === "FAILURE") yield* Effect.logWarning(`task ${taskId} could not run: ${error}`)
         const stored = yield* store.complete(taskId, attempt, state, result, error)
         if (!stored) return { _tag: "Dropped" } as const
+        yield* recordFinished(task, state, result?.verdict ?? null)
         return { _tag: "Completed", state, verdict: result?.verdict ?? null } as const
       })
 

@@ -12,6 +12,7 @@ import { RateLimiter } from "./http/RateLimiter.ts"
 import { RequestGuard } from "./http/RequestGuard.ts"
 import { HealthHandlers, LanguagesHandlers } from "./http/SystemHandlers.ts"
 import { TasksHandlers } from "./http/TasksHandlers.ts"
+import { OpsRoutes } from "./ops/OpsRoutes.ts"
 
 /** What the handlers need from the engine layer (CodeBox.layer provides all of it). */
 export type EngineServices = Engine | Languages | TaskStore | TaskQueue | FileStorage | Sandbox
@@ -32,6 +33,7 @@ export const routesFor = (settings: ServerSettings) => {
   return Layer.mergeAll(
     HttpApiBuilder.layer(api, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(handlersFor(api))),
     HttpApiScalar.layer(api, { path: "/api/docs" }),
+    OpsRoutes(),
     RequestGuard
   ).pipe(Layer.provide(RateLimiter.layer))
 }

@@ -4,6 +4,7 @@ import { PayloadTooLarge, RateLimited } from "../api/errors.ts"
 import type { unhandled } from "effect/Types"
 import { ServerConfig } from "../config.ts"
 import { isKnownKey, presentedKey } from "./ApiKeyAuthLive.ts"
+import { recordRateLimited } from "../ops/rateLimitMetric.ts"
 import { type RateDecision, RateLimiter } from "./RateLimiter.ts"
 
 const encodeRateLimited = Schema.encodeSync(RateLimited)
@@ -73,6 +74,7 @@ export const RequestGuard = HttpRouter.middleware(
         if (limiter.enabled && isCounted(path)) {
           decision = yield* limiter.take(clientKey(request))
           if (!decision.allowed) {
+            yield* recordRateLimited(path)
             return HttpServerResponse.jsonUnsafe(
               encodeRateLimited(new RateLimited({
                 message: `rate limit of ${decision.limit} requests per ${decision.windowSeconds} s reached; retry in ${decision.resetSeconds} s`,
