@@ -16,6 +16,21 @@ export interface Claim {
   readonly attempt: number
 }
 
+/** What a worker last reported about itself, for the dashboard and the reconciler. */
+export interface WorkerStatus {
+  /** Unique per worker process (host and pid by default). */
+  readonly name: string
+  readonly concurrency: number
+  /** Tasks in flight at the last heartbeat. */
+  readonly running: number
+  /** Tasks this process finished since it started. */
+  readonly completed: number
+  readonly state: "running" | "stopping" | "stopped"
+  /** Epoch ms. */
+  readonly started_at: number
+  readonly last_seen: number
+}
+
 /**
  * Tasks and their results. Claiming is atomic and completion is conditional on the claim, so a
  * task never completes twice, even when its message is delivered twice.
@@ -46,4 +61,10 @@ export class TaskStore extends Context.Service<TaskStore, {
   expire(finishedBefore: number): Effect.Effect<ReadonlyArray<TaskId>, StoreError>
   /** Counts by state, for health and metrics. */
   readonly counts: Effect.Effect<Readonly<Record<TaskState, number>>, StoreError>
+  /** Records a worker's heartbeat (insert or replace by name). */
+  heartbeat(status: WorkerStatus): Effect.Effect<void, StoreError>
+  /** Every known worker, by name. A worker whose last_seen is old is gone (crashed or stopped). */
+  readonly workers: Effect.Effect<ReadonlyArray<WorkerStatus>, StoreError>
+  /** Forgets workers not seen since the cutoff (epoch ms); returns how many. */
+  forgetWorkers(lastSeenBefore: number): Effect.Effect<number, StoreError>
 }>()("@codebox/core/TaskStore") {}

@@ -1,47 +1,144 @@
-import { Cause, Effect, Layer, Stream } from "effect"
-import { Executor } from "./Executor.ts"
+import { Cause, Clock, Deferred, Duration, Effect, Fiber, FiberSet, Layer, Schedule, Stream } from "effect"
+import type { TaskId } from "./domain/Task.ts"
+import { ExecutorConfig } from "./engine/ExecutorConfig.ts"
+import { type ExecutionOutcome, Executor } from "./Executor.ts"
 import type { Delivery } from "./TaskQueue.ts"
 import { TaskQueue } from "./TaskQueue.ts"
-import { TaskStore } from "./TaskStore.ts"
+import { TaskStore, type WorkerStatus } from "./TaskStore.ts"
 
 export interface WorkerOptions {
   /** Tasks run at once by this worker (also the queue prefetch). */
   readonly concurrency: number
+  /** How often the worker records its heartbeat in the store (default 5 s). */
+  readonly heartbeatEvery?: Duration.Input | undefined
+  /** When stopping, how long tasks in flight may still run before they are handed back (default 30 s). */
+  readonly drainTimeout?: Duration.Input | undefined
 }
 
 /**
- * Consumes task ids and executes them. A message is acked only after the result is stored; when
- * the store cannot be reached the message is handed back, so no accepted task is lost.
+ * Consumes task ids and executes them until `stop` completes (or forever). A message is acked only
+ * after the result is stored; when the store cannot be reached it is handed back, so no accepted
+ * task is lost. On stop the worker takes no new task, lets the ones in flight finish (up to the
+ * drain timeout) and hands back the rest: marked RETRY in the store and requeued.
  */
-export const runWorker = (options: WorkerOptions) =>
-  Effect.gen(function*() {
-    const queue = yield* TaskQueue
-    const store = yield* TaskStore
-    const executor = yield* Executor
+export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Effect.never) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const queue = yield* TaskQueue
+      const store = yield* TaskStore
+      const executor = yield* Executor
+      const config = yield* ExecutorConfig
 
-    const handle = (delivery: Delivery) =>
-      Effect.gen(function*() {
-        // A redelivered message means its first consumer went away mid-task: make it claimable.
-        if (delivery.redelivered) yield* store.retry(delivery.taskId, "redelivered after a worker was lost")
-        const outcome = yield* executor.execute(delivery.taskId)
-        yield* Effect.logDebug(`task ${delivery.taskId}: ${outcome._tag}`)
-        yield* delivery.ack
-      }).pipe(
+      let running = 0
+      let completed = 0
+      let state: WorkerStatus["state"] = "running"
+      const startedAt = yield* Clock.currentTimeMillis
+      const heartbeat = Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        yield* store.heartbeat({
+          name: config.workerName,
+          concurrency: options.concurrency,
+          running,
+          completed,
+          state,
+          started_at: startedAt,
+          last_seen: now
+        })
+      }).pipe(Effect.catch((e) => Effect.logWarning(`heartbeat not recorded: ${e.message}`)))
+
+      /** The outcome of a task that exhausted its attempts: its message goes to the dead-letter queue. */
+      const gaveUp = (taskId: TaskId, outcome: ExecutionOutcome) =>
+        outcome._tag === "Completed" && outcome.state === "FAILURE" && outcome.verdict === null
+          ? Effect.map(store.get(taskId), (task) => task.attempts > config.maxAttempts)
+          : Effect.succeed(false)
+
+      const handle = (delivery: Delivery) =>
+        Effect.gen(function* () {
+          // Redelivered while STARTED: its first worker died or lost the broker mid-task. Make it
+          // claimable; should that worker still finish, its stale claim cannot store the result.
+          if (delivery.redelivered) {
+            const task = yield* store.get(delivery.taskId).pipe(Effect.option)
+            if (task._tag === "Some" && task.value.state === "STARTED") {
+              yield* store.retry(delivery.taskId, "delivered again after its worker was lost")
+            }
+          }
+          const outcome = yield* executor.execute(delivery.taskId)
+          yield* Effect.logDebug(`task ${delivery.taskId}: ${outcome._tag}`)
+          if (yield* gaveUp(delivery.taskId, outcome)) yield* delivery.nack(false)
+          else yield* delivery.ack
+          if (outcome._tag === "Completed") completed++
+        }).pipe(
+          Effect.catchCause((cause) =>
+            Cause.hasInterruptsOnly(cause)
+              ? Effect.failCause(cause)
+              : Effect.logError(`task ${delivery.taskId} not finished, handing it back`, Cause.pretty(cause)).pipe(
+                  Effect.andThen(Effect.sleep("1 second")),
+                  Effect.andThen(delivery.nack(true)),
+                  Effect.ignore
+                )
+          ),
+          Effect.onInterrupt(() =>
+            store
+              .retry(delivery.taskId, "its worker stopped before finishing; queued again")
+              .pipe(Effect.andThen(delivery.nack(true)), Effect.ignore)
+          ),
+          Effect.ensuring(Effect.sync(() => running--))
+        )
+
+      yield* heartbeat
+      yield* Effect.addFinalizer(() =>
+        Effect.suspend(() => {
+          state = "stopped"
+          return heartbeat
+        })
+      )
+      yield* heartbeat.pipe(Effect.repeat(Schedule.spaced(options.heartbeatEvery ?? "5 seconds")), Effect.forkScoped)
+
+      const inFlight = yield* FiberSet.make()
+      const deliveries = yield* Stream.toPull(queue.consume(options.concurrency))
+      const consume = Effect.gen(function* () {
+        while (true) {
+          for (const delivery of yield* deliveries) {
+            running++
+            yield* FiberSet.run(inFlight, handle(delivery))
+          }
+        }
+      })
+      yield* Effect.logInfo(`worker ${config.workerName} consuming, concurrency ${options.concurrency}`)
+      // The queue's stream ends only when its consumer goes away; a failure ends the worker.
+      yield* consume.pipe(
+        Effect.raceFirst(stop),
         Effect.catchCause((cause) =>
-          Effect.logError(`task ${delivery.taskId} not finished, handing it back`, Cause.pretty(cause)).pipe(
-            Effect.andThen(Effect.sleep("1 second")),
-            Effect.andThen(delivery.nack(true)),
-            Effect.ignore
-          )
+          Cause.hasInterruptsOnly(cause)
+            ? Effect.failCause(cause)
+            : Effect.logError("worker: queue failed", Cause.pretty(cause)).pipe(Effect.andThen(Effect.failCause(cause)))
         )
       )
 
-    yield* queue.consume(options.concurrency).pipe(
-      Stream.mapEffect(handle, { concurrency: options.concurrency, unordered: true }),
-      Stream.runDrain
-    )
-  })
+      state = "stopping"
+      yield* heartbeat
+      const drainTimeout = Duration.fromInputUnsafe(options.drainTimeout ?? "30 seconds")
+      yield* Effect.logInfo(
+        `worker ${config.workerName} stopping: ${running} task(s) in flight, waiting up to ${Duration.format(drainTimeout)}`
+      )
+      yield* FiberSet.awaitEmpty(inFlight).pipe(Effect.timeoutOption(drainTimeout))
+      // Whatever still runs is interrupted while the queue's channel is open, so its nack reaches the broker.
+      yield* FiberSet.clear(inFlight)
+    })
+  )
 
-/** A worker running in the background for the lifetime of the layer (embedded mode, tests). */
+/**
+ * A worker in the background for the lifetime of the layer (embedded mode, the worker app). When
+ * the layer is released (SIGTERM ends the app's scope) it stops gracefully, as `runWorker` says.
+ */
 export const layerWorker = (options: WorkerOptions) =>
-  Layer.effectDiscard(Effect.forkScoped(runWorker(options)))
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      const stop = yield* Deferred.make<void>()
+      const worker = yield* runWorker(options, Deferred.await(stop)).pipe(
+        Effect.catchCause((cause) => (Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logError("worker ended", Cause.pretty(cause)))),
+        Effect.forkScoped
+      )
+      yield* Effect.addFinalizer(() => Deferred.succeed(stop, undefined).pipe(Effect.andThen(Fiber.awaitAll([worker])), Effect.asVoid))
+    })
+  )

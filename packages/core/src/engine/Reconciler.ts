@@ -5,31 +5,51 @@ import { TaskStore } from "../TaskStore.ts"
 export interface ReconcilerOptions {
   /** How often to look. */
   readonly every: Duration.Input
-  /** A task not final whose last change is older than this is presumed lost and queued again. */
+  /**
+   * A task not final whose last change is older than this is presumed lost and queued again,
+   * unless it is STARTED on a worker whose heartbeat is younger than this (a long task, not a lost one).
+   */
   readonly staleAfter: Duration.Input
 }
 
+/** Workers not heard from for this long are dropped from the dashboard's list. */
+const forgetWorkersAfter = Duration.toMillis(Duration.days(1))
+
 /**
- * Repairs what a crash or a lost message left behind: tasks PENDING or STARTED for too long are
- * made claimable and published again. Duplicates are harmless, because claiming is atomic.
+ * Repairs what a crash or a lost message left behind: a task PENDING for too long (its publish
+ * failed, or the broker lost it) or STARTED on a worker that stopped sending heartbeats (killed,
+ * cut off) is marked RETRY, which also restarts its staleness clock so a backlog is not flooded
+ * with copies, and published again. Duplicates are harmless: claiming is atomic.
  */
 export const reconcileOnce = (staleAfter: Duration.Input) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* TaskStore
     const queue = yield* TaskQueue
     const now = yield* Clock.currentTimeMillis
-    const stale = yield* store.stale(now - Duration.toMillis(Duration.fromInputUnsafe(staleAfter)))
+    const cutoff = now - Duration.toMillis(Duration.fromInputUnsafe(staleAfter))
+    const stale = yield* store.stale(cutoff)
+    if (stale.length === 0) return 0
+    const alive = new Set((yield* store.workers).filter((w) => w.state !== "stopped" && w.last_seen >= cutoff).map((w) => w.name))
+    let queued = 0
     for (const task of stale) {
-      if (task.state === "STARTED") yield* store.retry(task.task_id, "worker lost; queued again")
+      if (task.state === "STARTED" && task.worker !== null && alive.has(task.worker)) continue
+      const reason = task.state === "STARTED" ? `worker ${task.worker ?? "?"} lost; queued again` : "not picked up in time; queued again"
+      if (!(yield* store.retry(task.task_id, reason))) continue
       yield* queue.publish(task.task_id)
+      queued++
     }
-    if (stale.length > 0) yield* Effect.logInfo(`reconciler queued ${stale.length} stale task(s) again`)
-    return stale.length
+    if (queued > 0) yield* Effect.logInfo(`reconciler queued ${queued} stale task(s) again`)
+    return queued
   })
 
+/** Runs the reconciler every `every` for the lifetime of the layer; also forgets long-gone workers. */
 export const layerReconciler = (options: ReconcilerOptions) =>
   Layer.effectDiscard(
-    reconcileOnce(options.staleAfter).pipe(
+    Effect.gen(function* () {
+      yield* reconcileOnce(options.staleAfter)
+      const store = yield* TaskStore
+      yield* store.forgetWorkers((yield* Clock.currentTimeMillis) - forgetWorkersAfter)
+    }).pipe(
       Effect.catch((e) => Effect.logWarning(`reconciler: ${e.message}`)),
       Effect.repeat(Schedule.spaced(options.every)),
       Effect.forkScoped

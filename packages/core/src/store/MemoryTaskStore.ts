@@ -1,7 +1,7 @@
 import { Clock, Deferred, Effect, Layer, Option } from "effect"
 import { TaskNotFound } from "../domain/Errors.ts"
 import { isFinal, type Task, type TaskId, type TaskState } from "../domain/Task.ts"
-import { TaskStore } from "../TaskStore.ts"
+import { TaskStore, type WorkerStatus } from "../TaskStore.ts"
 
 const claimable: ReadonlySet<TaskState> = new Set(["PENDING", "RECEIVED", "RETRY"])
 
@@ -17,6 +17,7 @@ const lastChange = (task: Task) => task.finished_at ?? task.started_at ?? task.c
 export const layer = Layer.sync(TaskStore, () => {
   const tasks = new Map<TaskId, Task>()
   const waiters = new Map<TaskId, Set<Deferred.Deferred<Task>>>()
+  const workers = new Map<string, WorkerStatus>()
 
   const save = (task: Task) =>
     Effect.gen(function*() {
@@ -103,6 +104,14 @@ export const layer = Layer.sync(TaskStore, () => {
       }
       for (const task of tasks.values()) counts[task.state]++
       return counts
-    })
+    }),
+    heartbeat: (status) => Effect.sync(() => void workers.set(status.name, status)),
+    workers: Effect.sync(() => [...workers.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))),
+    forgetWorkers: (lastSeenBefore) =>
+      Effect.sync(() => {
+        const gone = [...workers.values()].filter((w) => w.last_seen < lastSeenBefore)
+        for (const worker of gone) workers.delete(worker.name)
+        return gone.length
+      })
   })
 })

@@ -1,0 +1,86 @@
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import * as Migrator from "effect/sql/Migrator"
+import type { SqlError } from "effect/sql/SqlError"
+
+/** Channel on which PostgreSQL announces a task that reached a final state (payload: its id). */
+export const finalChannel = "codebox_task_final"
+
+/**
+ * One schema for PostgreSQL and PGlite. Timestamps are epoch ms (bigint), results JSONB. The
+ * indexes serve the API (by id), the dashboard (recent tasks, by state or language, newest first),
+ * the reconciler (unfinished tasks by last change) and the retention cleanup (finished before).
+ */
+const m0001_tasks = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    CREATE TABLE codebox_tasks (
+      task_id      text PRIMARY KEY,
+      language     text NOT NULL,
+      source_code  text NOT NULL,
+      stdin        text,
+      args         jsonb NOT NULL,
+      limits       jsonb NOT NULL,
+      input_files  jsonb NOT NULL,
+      state        text NOT NULL CHECK (state IN ('PENDING','RECEIVED','STARTED','RETRY','SUCCESS','FAILURE','REVOKED')),
+      attempts     integer NOT NULL DEFAULT 0,
+      error        text,
+      worker       text,
+      created_at   bigint NOT NULL,
+      started_at   bigint,
+      finished_at  bigint,
+      result       jsonb
+    )`
+  yield* sql`CREATE INDEX codebox_tasks_created ON codebox_tasks (created_at DESC)`
+  yield* sql`CREATE INDEX codebox_tasks_state_created ON codebox_tasks (state, created_at DESC)`
+  yield* sql`CREATE INDEX codebox_tasks_language_created ON codebox_tasks (language, created_at DESC)`
+  yield* sql`
+    CREATE INDEX codebox_tasks_unfinished ON codebox_tasks ((coalesce(started_at, created_at)))
+    WHERE state IN ('PENDING','RECEIVED','STARTED','RETRY')`
+  yield* sql`CREATE INDEX codebox_tasks_finished ON codebox_tasks (finished_at) WHERE finished_at IS NOT NULL`
+  // A trigger rather than a NOTIFY in each statement: every writer (any process, any version)
+  // wakes the waiters, and the notification is sent only when the transaction commits.
+  yield* sql.unsafe(`
+    CREATE FUNCTION codebox_notify_final() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM pg_notify('${finalChannel}', NEW.task_id);
+      RETURN NULL;
+    END $$`)
+  yield* sql`
+    CREATE TRIGGER codebox_tasks_final AFTER INSERT OR UPDATE OF state ON codebox_tasks
+    FOR EACH ROW WHEN (NEW.state IN ('SUCCESS','FAILURE','REVOKED'))
+    EXECUTE FUNCTION codebox_notify_final()`
+  yield* sql`
+    CREATE TABLE codebox_workers (
+      name         text PRIMARY KEY,
+      concurrency  integer NOT NULL,
+      running      integer NOT NULL,
+      completed    bigint NOT NULL,
+      state        text NOT NULL CHECK (state IN ('running','stopping','stopped')),
+      started_at   bigint NOT NULL,
+      last_seen    bigint NOT NULL
+    )`
+})
+
+export const migrations = Migrator.fromRecord({ "0001_tasks": m0001_tasks })
+
+/** Arbitrary, fixed: serialises concurrent start-ups (server and workers) on one database. */
+const migrationLock = 0x636f6462
+
+/**
+ * Applies the migrations not yet applied. Safe when several processes start at once: they queue
+ * on an advisory lock, and the later ones find nothing left to do.
+ */
+export const migrate: Effect.Effect<
+  ReadonlyArray<readonly [id: number, name: string]>,
+  Migrator.MigrationError | SqlError,
+  SqlClient.SqlClient
+> = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  return yield* sql.withTransaction(
+    Effect.gen(function* () {
+      yield* sql`SELECT pg_advisory_xact_lock(${migrationLock})`
+      return yield* Migrator.make({})({ loader: migrations, table: "codebox_migrations" })
+    })
+  )
+})

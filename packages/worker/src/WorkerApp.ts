@@ -1,0 +1,125 @@
+import * as os from "node:os"
+import {
+  Executor,
+  ExecutorConfig,
+  InvalidSetting,
+  type LanguagePlugin,
+  Languages,
+  layerReconciler,
+  layerWorker,
+  MissingSettings,
+  NativeSandbox,
+  type Sandbox,
+  type SandboxError
+} from "@codebox/core"
+import { isDistributed, layerInfrastructure, readInfrastructure } from "@codebox/core/infrastructure"
+import { c } from "@codebox/lang-c"
+import { javascript } from "@codebox/lang-javascript"
+import { php } from "@codebox/lang-php"
+import { python } from "@codebox/lang-python"
+import { Cause, Config, Effect, Exit, Layer, Runtime } from "effect"
+
+/** The languages this worker runs. */
+export const plugins: ReadonlyArray<LanguagePlugin> = [python, c, javascript, php]
+
+export interface WorkerSettings {
+  /** CODEBOX_WORKER_CONCURRENCY (default 2): tasks at once, and the queue prefetch. */
+  readonly concurrency: number
+  /** CODEBOX_SANDBOX (default native): `native` (bubblewrap + cgroups) or `docker`. */
+  readonly sandbox: "native" | "docker"
+  /** CODEBOX_WORKER_NAME (default host-pid): how the dashboard and the claimed tasks name it. */
+  readonly name: string
+  /** CODEBOX_HEARTBEAT_MS (default 5000). */
+  readonly heartbeatMs: number
+  /** CODEBOX_DRAIN_TIMEOUT_MS (default 30000): on SIGTERM, how long tasks in flight may finish. */
+  readonly drainTimeoutMs: number
+  /** CODEBOX_RECONCILE_EVERY_MS (default 30000; 0: off) and CODEBOX_STALE_AFTER_MS (default 120000). */
+  readonly reconcileEveryMs: number
+  readonly staleAfterMs: number
+  /** CODEBOX_MAX_ATTEMPTS (default 3): claims before a task is failed and dead-lettered. */
+  readonly maxAttempts: number
+}
+
+const int = (name: string, fallback: number) => Config.Int(name).pipe(Config.withDefault(fallback))
+
+export const workerSettings = Config.all({
+  concurrency: int("CODEBOX_WORKER_CONCURRENCY", 2),
+  sandbox: Config.Literals(["native", "docker"], "CODEBOX_SANDBOX").pipe(Config.withDefault("native" as const)),
+  name: Config.String("CODEBOX_WORKER_NAME").pipe(Config.withDefault(`${os.hostname()}-${process.pid}`)),
+  heartbeatMs: int("CODEBOX_HEARTBEAT_MS", 5000),
+  drainTimeoutMs: int("CODEBOX_DRAIN_TIMEOUT_MS", 30_000),
+  reconcileEveryMs: int("CODEBOX_RECONCILE_EVERY_MS", 30_000),
+  staleAfterMs: int("CODEBOX_STALE_AFTER_MS", 120_000),
+  maxAttempts: int("CODEBOX_MAX_ATTEMPTS", 3)
+})
+
+/** Reads and checks the settings; a bad one stops start-up with its name and what is wrong. */
+export const readWorkerSettings = Effect.gen(function* () {
+  const settings: WorkerSettings = yield* workerSettings.pipe(
+    Effect.mapError((e) => new InvalidSetting({ setting: "worker", message: e.message }))
+  )
+  const minimum: ReadonlyArray<readonly [string, number, number]> = [
+    ["CODEBOX_WORKER_CONCURRENCY", settings.concurrency, 1],
+    ["CODEBOX_HEARTBEAT_MS", settings.heartbeatMs, 100],
+    ["CODEBOX_DRAIN_TIMEOUT_MS", settings.drainTimeoutMs, 0],
+    ["CODEBOX_RECONCILE_EVERY_MS", settings.reconcileEveryMs, 0],
+    ["CODEBOX_STALE_AFTER_MS", settings.staleAfterMs, 1000],
+    ["CODEBOX_MAX_ATTEMPTS", settings.maxAttempts, 1]
+  ]
+  for (const [setting, value, least] of minimum) {
+    if (value < least) return yield* new InvalidSetting({ setting, message: `${setting} must be at least ${least}, not ${value}` })
+  }
+  return settings
+})
+
+/** The sandbox the settings name; Docker's client is loaded only when asked for. */
+export const layerSandbox = (kind: WorkerSettings["sandbox"]): Layer.Layer<Sandbox, SandboxError> =>
+  kind === "native"
+    ? NativeSandbox.layer()
+    : Layer.unwrap(
+        Effect.map(
+          Effect.promise(() => import("@codebox/core/docker")),
+          (docker) => docker.DockerSandbox.layer()
+        )
+      )
+
+/**
+ * The worker process: consumes task ids from RabbitMQ, runs them in the sandbox, stores results
+ * in PostgreSQL, records heartbeats, re-queues lost tasks, and stops gracefully when its scope
+ * closes (SIGTERM). Start-up fails with a message naming what is missing or unreachable.
+ */
+export const layer = Layer.unwrap(
+  Effect.gen(function* () {
+    const infrastructure = yield* readInfrastructure
+    if (!isDistributed(infrastructure)) {
+      return yield* new MissingSettings({
+        profile: "worker",
+        missing: ["DATABASE_URL", "CODEBOX_AMQP_URL"],
+        message:
+          "the worker app is for distributed mode: set DATABASE_URL (PostgreSQL) and CODEBOX_AMQP_URL (RabbitMQ); " +
+          "in embedded mode the server runs its own worker"
+      })
+    }
+    const settings = yield* readWorkerSettings
+    const executorConfig = Layer.succeed(ExecutorConfig, {
+      ...ExecutorConfig.defaultValue(),
+      workerName: settings.name,
+      maxAttempts: settings.maxAttempts
+    })
+    const services = Layer.mergeAll(
+      layerInfrastructure(infrastructure),
+      Languages.layer(plugins),
+      layerSandbox(settings.sandbox),
+      executorConfig
+    )
+    const background = Layer.mergeAll(
+      layerWorker({ concurrency: settings.concurrency, heartbeatEvery: settings.heartbeatMs, drainTimeout: settings.drainTimeoutMs }),
+      settings.reconcileEveryMs > 0 ? layerReconciler({ every: settings.reconcileEveryMs, staleAfter: settings.staleAfterMs }) : Layer.empty
+    )
+    return background.pipe(Layer.provide(Executor.layer), Layer.provide(services))
+  })
+)
+
+/** Exit 0 after a stop on request (SIGTERM, SIGINT: the worker drained), as a supervisor expects. */
+export const teardown: Runtime.Teardown = (exit, onExit) =>
+  Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? onExit(0) : Runtime.defaultTeardown(exit, onExit)

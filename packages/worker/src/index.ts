@@ -1,0 +1,1 @@
+export * as WorkerApp from "./WorkerApp.ts"
