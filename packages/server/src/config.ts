@@ -1,5 +1,3 @@
-import * as os from "node:os"
-import * as path from "node:path"
 import { Config, Context, Effect, Layer, Redacted, Schema } from "effect"
 
 /** Settings of the HTTP server. Every field has a default that suits a developer's machine. */
@@ -18,7 +16,7 @@ export interface ServerSettings {
   readonly maxUploadTotalBytes: number
   /** Longest `?wait=` a client may ask for, in seconds. */
   readonly maxWaitSeconds: number
-  /** Where task files are kept (embedded mode). */
+  /** CODEBOX_DATA_DIR: the embedded database and the task files (embedded mode). */
   readonly dataDir: string
   /** Tasks the in-process worker runs at once; 0 makes this an API-only node. */
   readonly workerConcurrency: number
@@ -34,7 +32,7 @@ export const defaultSettings: ServerSettings = {
   maxUploadFileBytes: 25 * 1024 * 1024,
   maxUploadTotalBytes: 100 * 1024 * 1024,
   maxWaitSeconds: 60,
-  dataDir: path.join(os.tmpdir(), "codebox-data"),
+  dataDir: "./data",
   workerConcurrency: 2
 }
 

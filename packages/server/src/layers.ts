@@ -1,28 +1,38 @@
-import { CodeBox, type LanguagePlugin, LocalFileStorage, MemoryTaskQueue, MemoryTaskStore, NativeSandbox, type Sandbox, type SandboxError, type StorageError } from "@codebox/core"
-import { c } from "@codebox/lang-c"
-import { javascript } from "@codebox/lang-javascript"
-import { php } from "@codebox/lang-php"
-import { python } from "@codebox/lang-python"
-import type { Layer } from "effect"
+import * as path from "node:path"
+import { CodeBox, type Sandbox, type SandboxError } from "@codebox/core"
+import { type InfrastructureSettings, layerQueue, layerStorage, layerStore } from "@codebox/core/infrastructure"
+import { Option, type Layer } from "effect"
 import type { ServerSettings } from "./config.ts"
+import { plugins } from "./plugins.ts"
 
-/** The languages this server offers. */
-export const plugins: ReadonlyArray<LanguagePlugin> = [python, c, javascript, php]
+export { plugins }
+
+/** Embedded mode: PGlite under the data dir, an in-process queue, files under the data dir. */
+export const embeddedInfrastructure = (dataDir: string): InfrastructureSettings => ({
+  databaseUrl: Option.none(),
+  amqpUrl: Option.none(),
+  amqpQueue: "codebox.tasks",
+  dataDir: path.resolve(dataDir)
+})
 
 /**
  * The engine the server runs on: the one place that picks the store, queue, storage and sandbox.
- * Until the infrastructure module chooses them from the environment, the embedded stack is
- * in-memory tasks and queue, files under the data dir, and the given sandbox (native by default).
+ * With a RabbitMQ URL the server only accepts tasks (workers run them elsewhere); otherwise it runs
+ * its own worker, and a reconciler re-queues what a restart left PENDING or STARTED in the store.
  */
 export const engineLayer = (
   settings: ServerSettings,
-  sandbox: Layer.Layer<Sandbox, SandboxError> = NativeSandbox.layer()
-) =>
-  CodeBox.layer<SandboxError | StorageError>({
+  sandbox: Layer.Layer<Sandbox, SandboxError>,
+  infrastructure: InfrastructureSettings = embeddedInfrastructure(settings.dataDir)
+) => {
+  const inProcessWorker = Option.isNone(infrastructure.amqpUrl)
+  return CodeBox.layer<unknown>({
     plugins,
     sandbox,
-    store: MemoryTaskStore.layer,
-    queue: MemoryTaskQueue.layer,
-    storage: LocalFileStorage.layer(settings.dataDir),
-    concurrency: settings.workerConcurrency
+    store: layerStore(infrastructure),
+    queue: layerQueue(infrastructure),
+    storage: layerStorage(infrastructure),
+    concurrency: inProcessWorker ? settings.workerConcurrency : 0,
+    ...(inProcessWorker ? { reconcile: { every: "30 seconds", staleAfter: "2 minutes" } } : {})
   })
+}

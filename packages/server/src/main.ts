@@ -1,3 +1,5 @@
+import { Cleanup, Profile } from "@codebox/core"
+import { layerSandbox, readInfrastructure, readSandboxKind } from "@codebox/core/infrastructure"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { ServerConfig } from "./config.ts"
@@ -6,7 +8,8 @@ import { ServerLive } from "./Server.ts"
 
 const main = Layer.unwrap(Effect.gen(function*() {
   const settings = yield* ServerConfig
-  return ServerLive(engineLayer(settings), settings)
+  const engine = engineLayer(settings, layerSandbox(yield* readSandboxKind), yield* readInfrastructure)
+  return ServerLive(Cleanup.layerFromEnv.pipe(Layer.provideMerge(engine)), settings)
 }))
 
-Layer.launch(main.pipe(Layer.provide(ServerConfig.layer))).pipe(NodeRuntime.runMain)
+Layer.launch(main.pipe(Layer.provide(ServerConfig.layer), Layer.provide(Profile.layerWithLogging("server")))).pipe(NodeRuntime.runMain)

@@ -7,12 +7,9 @@ import {
   Languages,
   layerReconciler,
   layerWorker,
-  MissingSettings,
-  NativeSandbox,
-  type Sandbox,
-  type SandboxError
+  MissingSettings
 } from "@codebox/core"
-import { isDistributed, layerInfrastructure, readInfrastructure } from "@codebox/core/infrastructure"
+import { isDistributed, layerInfrastructure, layerSandbox, readInfrastructure } from "@codebox/core/infrastructure"
 import { c } from "@codebox/lang-c"
 import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
@@ -71,17 +68,6 @@ export const readWorkerSettings = Effect.gen(function* () {
   }
   return settings
 })
-
-/** The sandbox the settings name; Docker's client is loaded only when asked for. */
-export const layerSandbox = (kind: WorkerSettings["sandbox"]): Layer.Layer<Sandbox, SandboxError> =>
-  kind === "native"
-    ? NativeSandbox.layer()
-    : Layer.unwrap(
-        Effect.map(
-          Effect.promise(() => import("@codebox/core/docker")),
-          (docker) => docker.DockerSandbox.layer()
-        )
-      )
 
 /**
  * The worker process: consumes task ids from RabbitMQ, runs them in the sandbox, stores results

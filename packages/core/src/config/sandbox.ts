@@ -1,0 +1,19 @@
+import { Config, Effect, Layer } from "effect"
+import type { SandboxError } from "../domain/Errors.ts"
+import type { Sandbox } from "../Sandbox.ts"
+import * as NativeSandbox from "../sandbox/NativeSandbox.ts"
+import { InvalidSetting } from "./SettingErrors.ts"
+
+export type SandboxKind = "native" | "docker"
+
+/** CODEBOX_SANDBOX (default native): `native` (bubblewrap + cgroups) or `docker`. */
+export const readSandboxKind = Config.Literals(["native", "docker"], "CODEBOX_SANDBOX").pipe(
+  Config.withDefault("native" as const),
+  Effect.mapError((e) => new InvalidSetting({ setting: "CODEBOX_SANDBOX", message: e.message }))
+)
+
+/** The sandbox of that kind; Docker's client is loaded only when asked for. */
+export const layerSandbox = (kind: SandboxKind): Layer.Layer<Sandbox, SandboxError> =>
+  kind === "native"
+    ? NativeSandbox.layer()
+    : Layer.unwrap(Effect.map(Effect.promise(() => import("../docker.ts")), (docker) => docker.DockerSandbox.layer()))
