@@ -1,10 +1,16 @@
 import { defineConfig } from "vitest/config"
 
+const fault = "packages/*/src/**/*.fault.test.ts"
+
 export default defineConfig({
   test: {
-    include: ["packages/*/src/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    pool: "forks"
+    pool: "forks",
+    projects: [
+      { extends: true, test: { name: "main", include: ["packages/*/src/**/*.test.ts"], exclude: [fault, "**/node_modules/**"] } },
+      // Fault tests restart PostgreSQL and RabbitMQ: they run after everything else, alone.
+      { extends: true, test: { name: "fault", include: [fault], sequence: { groupOrder: 1 }, fileParallelism: false } }
+    ]
   }
 })

@@ -67,6 +67,48 @@ export interface PluginSamples {
   readonly busyLoop: string
 }
 
+/**
+ * Programs that attack the sandbox, run by the hostile suite (`@codebox/core/testing`) against every
+ * real sandbox. Each is optional: a case runs only for the languages where it applies. What each
+ * must do is fixed here, so the suite can assert the outcome precisely in every language.
+ */
+export interface HostilePrograms {
+  /** Forks without end, ignoring failed forks (never exits by itself). */
+  readonly forkBomb?: string
+  /** Starts threads without end, each sleeping, ignoring failures (never exits by itself). */
+  readonly threadBomb?: string
+  /** Sleeps for an hour without using the cpu. */
+  readonly sleeper?: string
+  /** Writes to stdout without end. */
+  readonly stdoutFlood?: string
+  /** Writes to stderr without end. */
+  readonly stderrFlood?: string
+  /** Writes 1 MiB files named fill-N into its working directory until a write fails, then prints `full`. */
+  readonly fillDisk?: string
+  /** The same in /tmp. */
+  readonly fillTmp?: string
+  /** Connects over TCP to host args[0], port args[1]; prints `connected` or `blocked`, exits 0. */
+  readonly connect?: string
+  /** Prints the file named by args[0], or `denied` when it cannot be opened or read; exits 0. */
+  readonly readFile?: string
+  /** Prints its environment, one NAME=value a line. */
+  readonly printEnv?: string
+  /** Starts a detached, double-forked process that sleeps for an hour, prints `started`, exits 0. */
+  readonly daemon?: string
+  /** Prints `fresh` if neither /tmp/codebox-marker nor ./codebox-marker exists, else `leftover`; then creates both. */
+  readonly leaveFiles?: string
+  /** Dies from SIGSEGV. */
+  readonly segfault?: string
+  /** Recurses without end. */
+  readonly deepRecursion?: string
+  /** Prints each of its arguments on a line of its own, verbatim. */
+  readonly printArgs?: string
+  /** Compiled languages: a source that includes /etc/shadow at compile time. */
+  readonly includeHostFile?: string
+  /** Compiled languages: a source whose compilation explodes in time or memory. */
+  readonly hugeCompile?: string
+}
+
 export interface LanguagePlugin {
   /** Canonical id, as stored and reported (`python`). */
   readonly id: string
@@ -86,6 +128,8 @@ export interface LanguagePlugin {
   readonly syntax: SourceSyntax
   readonly runtime: RuntimeSpec
   readonly samples: PluginSamples
+  /** Attacks on the sandbox in this language, for the hostile suite. */
+  readonly hostile?: HostilePrograms
 }
 
 /** A JSON string is a valid string literal in python, javascript and C for the paths CodeBox makes. */

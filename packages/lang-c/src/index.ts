@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url"
+import { hostile } from "./hostile.ts"
 import { type LanguagePlugin, quoteJson, standardLimits, standardMaxima } from "@codebox/core"
 
 /** C (GNU C17 with gcc), compiled with -O2 and linked with libm. */
@@ -40,6 +41,7 @@ export const c: LanguagePlugin = {
     env: {},
     debianPackages: ["gcc", "libc6-dev"]
   },
+  hostile,
   samples: {
     hello: `#include <stdio.h>\n\nint main(void) {\n  puts("hello");\n  return 0;\n}\n`,
     echoUpper: [

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url"
+import { hostile } from "./hostile.ts"
 import { type LanguagePlugin, quoteJson, standardLimits, standardMaxima } from "@codebox/core"
 
 /** Where the read-only libraries for user code live, in the image and on native hosts. */
@@ -33,6 +34,7 @@ export const javascript: LanguagePlugin = {
     env: { NODE_PATH: libraryDir },
     debianPackages: ["nodejs"]
   },
+  hostile,
   samples: {
     hello: `console.log("hello")\n`,
     // Read stdin as a stream: readFileSync(0) fails with EAGAIN on a non-blocking pipe.

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url"
+import { hostile } from "./hostile.ts"
 import { type LanguagePlugin, standardLimits, standardMaxima } from "@codebox/core"
 
 /** A PHP single-quoted literal: only `\` and `'` are special inside one. */
@@ -31,6 +32,7 @@ export const php: LanguagePlugin = {
     env: {},
     debianPackages: ["php-cli", "php-gd", "php-mbstring", "php-xml", "php-zip", "php-curl"]
   },
+  hostile,
   samples: {
     hello: `<?php\necho "hello\\n";\n`,
     echoUpper: `<?php\necho strtoupper(stream_get_contents(STDIN));\n`,

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url"
+import { hostile } from "./hostile.ts"
 import { type LanguagePlugin, quoteJson, standardLimits, standardMaxima } from "@codebox/core"
 
 /** Python 3 (Debian's CPython 3.11), with numpy, Pillow, reportlab and pypdf importable. */
@@ -34,6 +35,7 @@ export const python: LanguagePlugin = {
     },
     debianPackages: ["python3", "python3-pil", "python3-reportlab", "python3-numpy", "python3-pypdf"]
   },
+  hostile,
   samples: {
     hello: `print("hello")\n`,
     echoUpper: `import sys\n\nsys.stdout.write(sys.stdin.read().upper())\n`,

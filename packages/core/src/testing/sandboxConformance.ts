@@ -1,9 +1,9 @@
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type CodeBoxClient, createCodeBox } from "../CodeBox.ts"
 import type { Task, TaskRequest } from "../domain/Task.ts"
 import type { LanguagePlugin } from "../LanguagePlugin.ts"
-import type { Sandbox } from "../Sandbox.ts"
+import { Sandbox } from "../Sandbox.ts"
 
 export interface SandboxConformanceOptions {
   readonly plugins: ReadonlyArray<LanguagePlugin>
@@ -48,6 +48,15 @@ export const sandboxConformance = (
         expect(echo.result?.stdout).toBe("Q")
       })
     }
+
+    it("reports itself ready through check", { timeout }, async () => {
+      const checked = Effect.gen(function*() {
+        const ready = yield* Sandbox
+        yield* ready.check
+        return ready.name
+      }).pipe(Effect.provide(sandbox), Effect.scoped)
+      expect(await Effect.runPromise(checked)).toMatch(/^[a-z]+$/)
+    })
 
     it("runs jobs side by side without mixing their outputs", { timeout: timeout * 2 }, async () => {
       const tasks = await Promise.all(
