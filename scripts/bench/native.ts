@@ -6,9 +6,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as zlib from "node:zlib"
-// The workspace root depends on no package, so the bench reaches them by path (the same files, and
-// so the same module instances, as the packages' own imports resolve to).
-import { Effect, Layer, ManagedRuntime } from "../../packages/core/node_modules/effect/dist/index.js"
+import { Effect, Layer, ManagedRuntime } from "effect"
 import {
   createCodeBox,
   type LanguagePlugin,
@@ -16,11 +14,11 @@ import {
   Sandbox,
   SandboxPaths,
   type SandboxStep
-} from "../../packages/core/src/index.ts"
-import { c } from "../../packages/lang-c/src/index.ts"
-import { javascript } from "../../packages/lang-javascript/src/index.ts"
-import { php } from "../../packages/lang-php/src/index.ts"
-import { python } from "../../packages/lang-python/src/index.ts"
+} from "@codebox/core"
+import { c } from "@codebox/lang-c"
+import { javascript } from "@codebox/lang-javascript"
+import { php } from "@codebox/lang-php"
+import { python } from "@codebox/lang-python"
 
 const runs = Number(process.env["BENCH_RUNS"] ?? 15)
 const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!

@@ -5,7 +5,7 @@
  * 100), CODEBOX_BENCH_WORKER_CONCURRENCY each worker's concurrency (default 2). Needs the local
  * PostgreSQL and RabbitMQ (`npm run bench` starts them).
  */
-import { run } from "../../packages/worker/src/bench/throughput.ts"
+import { run } from "@codebox/worker/bench/throughput"
 
 export { run }
 
