@@ -1,3 +1,4 @@
+import * as os from "node:os"
 import * as path from "node:path"
 import { CodeBox, type Sandbox, type SandboxError } from "@codebox/core"
 import { type InfrastructureSettings, layerQueue, layerStorage, layerStore } from "@codebox/core/infrastructure"
@@ -12,7 +13,8 @@ export const embeddedInfrastructure = (dataDir: string): InfrastructureSettings 
   databaseUrl: Option.none(),
   amqpUrl: Option.none(),
   amqpQueue: "codebox.tasks",
-  dataDir: path.resolve(dataDir)
+  dataDir: path.resolve(dataDir),
+  workRoot: path.join(os.tmpdir(), "codebox-jobs")
 })
 
 /**
@@ -33,6 +35,7 @@ export const engineLayer = (
     queue: layerQueue(infrastructure),
     storage: layerStorage(infrastructure),
     concurrency: inProcessWorker ? settings.workerConcurrency : 0,
+    executor: { workRoot: infrastructure.workRoot },
     ...(inProcessWorker ? { reconcile: { every: "30 seconds", staleAfter: "2 minutes" } } : {})
   })
 }

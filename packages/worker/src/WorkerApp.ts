@@ -89,6 +89,7 @@ export const layer = Layer.unwrap(
     const settings = yield* readWorkerSettings
     const executorConfig = Layer.succeed(ExecutorConfig, {
       ...ExecutorConfig.defaultValue(),
+      workRoot: infrastructure.workRoot,
       workerName: settings.name,
       maxAttempts: settings.maxAttempts
     })

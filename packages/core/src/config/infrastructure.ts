@@ -1,3 +1,4 @@
+import * as os from "node:os"
 import * as path from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, Option, Redacted, Schedule } from "effect"
@@ -20,7 +21,14 @@ export interface InfrastructureSettings {
   readonly amqpQueue: string
   /** CODEBOX_DATA_DIR (default `./data`): the embedded database and the task files (`files/`). */
   readonly dataDir: string
+  /**
+   * CODEBOX_WORK_ROOT (default `$TMPDIR/codebox-jobs`): where each running job gets its directory.
+   * With the Docker sandbox in a container, this must be a host path mounted at the same path.
+   */
+  readonly workRoot: string
 }
+
+const defaultWorkRoot = path.join(os.tmpdir(), "codebox-jobs")
 
 const optionalUrl = (name: string) =>
   Config.Redacted(name).pipe(Config.option, Config.map(Option.filter((v) => Redacted.value(v).trim() !== "")))
@@ -33,7 +41,10 @@ export const readInfrastructure = Effect.gen(function* () {
     databaseUrl: yield* read("DATABASE_URL", optionalUrl("DATABASE_URL")),
     amqpUrl: yield* read("CODEBOX_AMQP_URL", optionalUrl("CODEBOX_AMQP_URL")),
     amqpQueue: yield* read("CODEBOX_AMQP_QUEUE", Config.String("CODEBOX_AMQP_QUEUE").pipe(Config.withDefault("codebox.tasks"))),
-    dataDir: path.resolve(yield* read("CODEBOX_DATA_DIR", Config.String("CODEBOX_DATA_DIR").pipe(Config.withDefault("./data"))))
+    dataDir: path.resolve(yield* read("CODEBOX_DATA_DIR", Config.String("CODEBOX_DATA_DIR").pipe(Config.withDefault("./data")))),
+    workRoot: path.resolve(
+      yield* read("CODEBOX_WORK_ROOT", Config.String("CODEBOX_WORK_ROOT").pipe(Config.withDefault(defaultWorkRoot)))
+    )
   }
   return settings
 })

@@ -35,7 +35,8 @@ export const startCluster = async (workerEnv: Record<string, string> = {}, optio
     databaseUrl: Option.some(Redacted.make(databaseUrl)),
     amqpUrl: Option.some(Redacted.make(testAmqpUrl)),
     amqpQueue: queue,
-    dataDir
+    dataDir,
+    workRoot: path.join(dataDir, "jobs")
   }
   const api = ManagedRuntime.make(
     CodeBox.layer<unknown>({ plugins, sandbox: NativeSandbox.layer(), concurrency: 0, ...splitInfrastructure(settings) })
