@@ -7,7 +7,10 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "bench")
 const only = process.argv.slice(2)
 let failed = false
-for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts")).sort()) {
+for (const file of fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+  .sort()) {
   const name = file.replace(/\.ts$/, "")
   if (only.length > 0 && !only.includes(name)) continue
   console.log(`\n== bench: ${name}`)

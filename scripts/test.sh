@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole check: type-check, then every test, ending with the line CI reads: "N passed, N failed".
+# The whole check: type-check, lint and format check, then every test, ending with the line CI reads: "N passed, N failed".
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -8,6 +8,13 @@ NODE="bash scripts/node.sh"
 echo "== type-check (tsc, strict)"
 if ! $NODE node_modules/typescript/bin/tsc -p tsconfig.json --pretty false; then
   echo "type-check failed (see the file:line errors above)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+echo "== lint and format (Biome)"
+if ! $NODE node_modules/@biomejs/biome/bin/biome ci --colors=off --max-diagnostics=50 . ; then
+  echo "lint or format check failed (file:line above; npm run lint -- --write mends what it can)"
   echo "0 passed, 1 failed"
   exit 1
 fi

@@ -44,13 +44,17 @@ const stepOf = (plugin: LanguagePlugin, job: Job, kind: "compile" | "run"): Sand
     stdin: null,
     env: plugin.runtime.env,
     cwd: kind === "compile" ? SandboxPaths.src : SandboxPaths.out,
-    mounts: kind === "compile"
-      ? [{ hostPath: job.src, sandboxPath: SandboxPaths.src, writable: true }, { hostPath: job.in, sandboxPath: SandboxPaths.in, writable: false }]
-      : [
-        { hostPath: job.src, sandboxPath: SandboxPaths.src, writable: false },
-        { hostPath: job.in, sandboxPath: SandboxPaths.in, writable: false },
-        { hostPath: job.out, sandboxPath: SandboxPaths.out, writable: true }
-      ],
+    mounts:
+      kind === "compile"
+        ? [
+            { hostPath: job.src, sandboxPath: SandboxPaths.src, writable: true },
+            { hostPath: job.in, sandboxPath: SandboxPaths.in, writable: false }
+          ]
+        : [
+            { hostPath: job.src, sandboxPath: SandboxPaths.src, writable: false },
+            { hostPath: job.in, sandboxPath: SandboxPaths.in, writable: false },
+            { hostPath: job.out, sandboxPath: SandboxPaths.out, writable: true }
+          ],
     limits: { ...plugin.defaultLimits, ...spec.limits },
     runtime: plugin.runtime
   }
@@ -61,7 +65,10 @@ const bare = (plugin: LanguagePlugin, job: Job, kind: "compile" | "run") => asyn
   const ctx: StepContext = { sourcePath: path.join(job.src, plugin.sourceFile), srcDir: job.src }
   const argv = (kind === "compile" ? plugin.compile! : plugin.run).argv(ctx)
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: kind === "compile" ? job.src : job.out, env: { PATH: "/usr/bin:/bin", ...plugin.runtime.env } })
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: kind === "compile" ? job.src : job.out,
+      env: { PATH: "/usr/bin:/bin", ...plugin.runtime.env }
+    })
     let stdout = ""
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
     child.on("error", reject)
@@ -142,7 +149,7 @@ const stepLatency = async (
 }
 
 export const run = async (): Promise<void> => {
-  const runs = Number(process.env["BENCH_RUNS"] ?? 10)
+  const runs = Number(process.env.BENCH_RUNS ?? 10)
   console.log(`\n== Docker sandbox: per-step latency of hello, median of ${runs} runs`)
   const rows = await stepLatency([python, c, javascript, php], runs)
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))

@@ -7,20 +7,13 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as zlib from "node:zlib"
 import { Effect, Layer, ManagedRuntime } from "effect"
-import {
-  createCodeBox,
-  type LanguagePlugin,
-  NativeSandbox,
-  Sandbox,
-  SandboxPaths,
-  type SandboxStep
-} from "@codebox/core"
+import { createCodeBox, type LanguagePlugin, NativeSandbox, Sandbox, SandboxPaths, type SandboxStep } from "@codebox/core"
 import { c } from "@codebox/lang-c"
 import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
 import { python } from "@codebox/lang-python"
 
-const runs = Number(process.env["BENCH_RUNS"] ?? 15)
+const runs = Number(process.env.BENCH_RUNS ?? 15)
 const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 const spawnBare = (argv: ReadonlyArray<string>, cwd: string, env: Record<string, string>) =>
@@ -56,7 +49,7 @@ const bareHello = async (plugin: LanguagePlugin) => {
 
 /** Sandboxed: the same steps the executor gives the sandbox. */
 const sandboxHello = (sandbox: Sandbox["Service"], plugin: LanguagePlugin) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const dir = jobDir(plugin)
     const ctx = { sourcePath: `${SandboxPaths.src}/${plugin.sourceFile}`, srcDir: SandboxPaths.src }
     const base = { stdin: null, env: plugin.runtime.env, runtime: plugin.runtime, limits: plugin.defaultLimits }
@@ -67,7 +60,10 @@ const sandboxHello = (sandbox: Sandbox["Service"], plugin: LanguagePlugin) =>
         argv: plugin.compile.argv(ctx),
         cwd: SandboxPaths.src,
         limits: { ...plugin.defaultLimits, ...plugin.compile.limits },
-        mounts: [{ hostPath: dir.src, sandboxPath: SandboxPaths.src, writable: true }, { hostPath: dir.in, sandboxPath: SandboxPaths.in, writable: false }]
+        mounts: [
+          { hostPath: dir.src, sandboxPath: SandboxPaths.src, writable: true },
+          { hostPath: dir.in, sandboxPath: SandboxPaths.in, writable: false }
+        ]
       }
       const compiled = yield* sandbox.run(step)
       if (compiled.exitCode !== 0) return yield* Effect.die(new Error(`compile failed: ${compiled.stderr}`))
@@ -117,7 +113,12 @@ const gradientPng = (size: number) => {
   ihdr.writeUInt32BE(size, 0)
   ihdr.writeUInt32BE(size, 4)
   ihdr.set([8, 2, 0, 0, 0], 8)
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr), chunk("IDAT", zlib.deflateSync(raw)), chunk("IEND", Buffer.alloc(0))])
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", zlib.deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0))
+  ])
 }
 
 const resizeSource = [
@@ -132,9 +133,11 @@ const resizeSource = [
 export const run = async (): Promise<void> => {
   const plugins = [python, c, javascript, php]
   const runtime = ManagedRuntime.make(NativeSandbox.layer())
-  const sandbox = await runtime.runPromise(Effect.gen(function*() {
-    return yield* Sandbox
-  }))
+  const sandbox = await runtime.runPromise(
+    Effect.gen(function* () {
+      return yield* Sandbox
+    })
+  )
   console.log(`median of ${runs} runs each, bare and sandboxed interleaved, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(2)}`)
   console.log("language     bare ms   native ms   ratio")
   let pythonRatio = 0
@@ -150,7 +153,9 @@ export const run = async (): Promise<void> => {
     const ratio = median(boxed) / median(bare)
     if (plugin.id === "python") pythonRatio = ratio
     const label = plugin.compile === undefined ? plugin.id : `${plugin.id} (compile+run)`
-    console.log(`${label.padEnd(22)} ${median(bare).toFixed(1).padStart(6)} ${median(boxed).toFixed(1).padStart(10)} ${ratio.toFixed(2).padStart(6)}x`)
+    console.log(
+      `${label.padEnd(22)} ${median(bare).toFixed(1).padStart(6)} ${median(boxed).toFixed(1).padStart(10)} ${ratio.toFixed(2).padStart(6)}x`
+    )
   }
   await runtime.dispose()
   console.log(`python hello target: within 2.5x of bare -> ${pythonRatio <= 2.5 ? "met" : "NOT met"} (${pythonRatio.toFixed(2)}x)`)
@@ -170,5 +175,7 @@ export const run = async (): Promise<void> => {
     size = `${out.readUInt32BE(16)}x${out.readUInt32BE(20)}, ${out.length} bytes`
   }
   await box.close()
-  console.log(`file task (Pillow resize 1024x1024 PNG of ${png.length} bytes -> ${size}) through the engine: median ${median(times).toFixed(1)} ms of ${times.length}`)
+  console.log(
+    `file task (Pillow resize 1024x1024 PNG of ${png.length} bytes -> ${size}) through the engine: median ${median(times).toFixed(1)} ms of ${times.length}`
+  )
 }

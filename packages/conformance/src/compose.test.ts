@@ -44,7 +44,10 @@ interface ComposeService {
 
 describe("docker-compose.yml", () => {
   const skip = dockerSkipReason(root)
-  const file = parse(fs.readFileSync(composeFile, "utf8"), { merge: true }) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> }
+  const file = parse(fs.readFileSync(composeFile, "utf8"), { merge: true }) as {
+    services: Record<string, ComposeService>
+    volumes: Record<string, unknown>
+  }
 
   it("is valid for Compose, which also refuses a broken copy of it", { timeout: 60_000 }, async (ctx) => {
     const compose = await findCompose()

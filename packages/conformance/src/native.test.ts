@@ -37,7 +37,8 @@ describe("native sandbox: host runtimes installed by the set-up", () => {
   it("javascript can require the libraries the plugin lists, read-only", { timeout: 60_000 }, async () => {
     const names = libraries.map((l) => l.replace(/@[^@]*$/, ""))
     for (const name of names) expect(fs.existsSync(`${libraryDir}/${name}`), name).toBe(true)
-    const source = `for (const n of ${JSON.stringify(names)}) require(n)\n` +
+    const source =
+      `for (const n of ${JSON.stringify(names)}) require(n)\n` +
       `try { require("node:fs").writeFileSync(${JSON.stringify(`${libraryDir}/x`)}, "x"); console.log("writable") } catch { console.log("ok") }\n`
     expect(await run("javascript", source)).toBe("ok\n")
   })
@@ -57,14 +58,23 @@ describe("native sandbox: a language defined by its user", () => {
     quote: quoteJson,
     syntax: { lineComments: ["#"], blockComments: [], strings: ['"', "'"] },
     runtime: { image: "codebox/sh:1", dockerfile: "/nonexistent", nativePaths: [], env: { GREETING: "hi" }, debianPackages: ["dash"] },
-    samples: { hello: "echo hello\n", echoUpper: "tr a-z A-Z\n", copyInput: "cp IN_1 OUT_copy.txt\n", exitThree: "exit 3\n", memoryHog: "x\n", busyLoop: "while :; do :; done\n" }
+    samples: {
+      hello: "echo hello\n",
+      echoUpper: "tr a-z A-Z\n",
+      copyInput: "cp IN_1 OUT_copy.txt\n",
+      exitThree: "exit 3\n",
+      memoryHog: "x\n",
+      busyLoop: "while :; do :; done\n"
+    }
   }
   const box = createCodeBox({ plugins: [shell], sandbox: sandbox.pipe(Layer.orDie), concurrency: 1 })
   afterAll(() => box.close())
 
   it("runs through the engine with its input and output files, isolated", { timeout: 60_000 }, async () => {
     const source = `tr a-z A-Z < IN_1 > OUT_upper.txt\necho "$GREETING $(id -u) $(ls /)"\n`
-    const submitted = await box.submit({ language: "shell", source_code: source }, [{ name: "in.txt", data: new TextEncoder().encode("abc\n") }])
+    const submitted = await box.submit({ language: "shell", source_code: source }, [
+      { name: "in.txt", data: new TextEncoder().encode("abc\n") }
+    ])
     const task = await box.awaitResult(submitted.task_id, 60_000)
     expect(task?.result?.verdict, task?.result?.stderr).toBe("ok")
     const [greeting, uid, ...root] = task!.result!.stdout.trim().split(/\s+/)

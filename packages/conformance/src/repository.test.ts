@@ -9,7 +9,10 @@ const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8")
 describe("the CI workflow", () => {
   const workflow = parse(read(".github/workflows/ci.yml")) as {
     on: Record<string, unknown>
-    jobs: Record<string, { services: Record<string, { image: string; ports: Array<string> }>; steps: Array<{ uses?: string; run?: string }> }>
+    jobs: Record<
+      string,
+      { services: Record<string, { image: string; ports: Array<string> }>; steps: Array<{ uses?: string; run?: string }> }
+    >
   }
 
   it("runs on push and pull request", () => {

@@ -68,8 +68,7 @@ export const createCodeBox = <E>(options: CodeBoxOptions<E>): CodeBoxClient => {
   return {
     submit: (request, files) => run((e) => e.submit(request, files)),
     result: (id) => run((e) => e.result(id)),
-    awaitResult: (id, timeoutMs = 60_000) =>
-      run((e) => e.awaitResult(id, timeoutMs).pipe(Effect.map(Option.getOrUndefined))),
+    awaitResult: (id, timeoutMs = 60_000) => run((e) => e.awaitResult(id, timeoutMs).pipe(Effect.map(Option.getOrUndefined))),
     readOutput: (id, name) => run((e) => e.readOutput(id, name)),
     cancel: (id) => run((e) => e.cancel(id)),
     close: () => runtime.dispose()

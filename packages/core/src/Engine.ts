@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { Clock, Context, Duration, Effect, Layer, Option, Schema } from "effect"
+import { Clock, Context, type Duration, Effect, Layer, type Option, Schema } from "effect"
 import {
   InvalidTask,
   type LimitOutOfRange,
@@ -26,13 +26,7 @@ export interface InputFile {
   readonly data: Uint8Array
 }
 
-export type SubmitError =
-  | InvalidTask
-  | UnsupportedLanguage
-  | LimitOutOfRange
-  | PlaceholderError
-  | StorageError
-  | StoreError
+export type SubmitError = InvalidTask | UnsupportedLanguage | LimitOutOfRange | PlaceholderError | StorageError | StoreError
 
 const decodeRequest = Schema.decodeUnknownEffect(TaskRequest)
 
@@ -40,27 +34,28 @@ const decodeRequest = Schema.decodeUnknownEffect(TaskRequest)
  * What clients of CodeBox do: submit a task, read or await its result, read its outputs, cancel it.
  * The HTTP API and the embeddable facade are both thin layers over this service.
  */
-export class Engine extends Context.Service<Engine, {
-  /** Validates, stores the inputs and the task (PENDING), queues it; the task is durable on return. */
-  submit(request: TaskRequest, files?: ReadonlyArray<InputFile>): Effect.Effect<Task, SubmitError>
-  result(id: TaskId): Effect.Effect<Task, TaskNotFound | StoreError>
-  /** The task once final, or None when the wait runs out first. Event-driven, no polling floor. */
-  awaitResult(id: TaskId, timeout: Duration.Input): Effect.Effect<Option.Option<Task>, TaskNotFound | StoreError>
-  readOutput(id: TaskId, name: string): Effect.Effect<Uint8Array, TaskNotFound | OutputNotFound | StoreError | StorageError>
-  cancel(id: TaskId): Effect.Effect<Task, TaskNotFound | StoreError>
-}>()("@codebox/core/Engine") {
+export class Engine extends Context.Service<
+  Engine,
+  {
+    /** Validates, stores the inputs and the task (PENDING), queues it; the task is durable on return. */
+    submit(request: TaskRequest, files?: ReadonlyArray<InputFile>): Effect.Effect<Task, SubmitError>
+    result(id: TaskId): Effect.Effect<Task, TaskNotFound | StoreError>
+    /** The task once final, or None when the wait runs out first. Event-driven, no polling floor. */
+    awaitResult(id: TaskId, timeout: Duration.Input): Effect.Effect<Option.Option<Task>, TaskNotFound | StoreError>
+    readOutput(id: TaskId, name: string): Effect.Effect<Uint8Array, TaskNotFound | OutputNotFound | StoreError | StorageError>
+    cancel(id: TaskId): Effect.Effect<Task, TaskNotFound | StoreError>
+  }
+>()("@codebox/core/Engine") {
   static readonly layer = Layer.effect(
     Engine,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const store = yield* TaskStore
       const queue = yield* TaskQueue
       const storage = yield* FileStorage
       const languages = yield* Languages
 
-      const submit = Effect.fn("Engine.submit")(function*(raw: TaskRequest, files: ReadonlyArray<InputFile> = []) {
-        const request = yield* decodeRequest(raw).pipe(
-          Effect.mapError((e) => new InvalidTask({ field: "request", message: e.message }))
-        )
+      const submit = Effect.fn("Engine.submit")(function* (raw: TaskRequest, files: ReadonlyArray<InputFile> = []) {
+        const request = yield* decodeRequest(raw).pipe(Effect.mapError((e) => new InvalidTask({ field: "request", message: e.message })))
         const plugin = yield* languages.resolve(request.language)
         const limits = yield* resolveLimits(plugin.defaultLimits, plugin.maxLimits, request.limits)
         const declared = request.input_files ?? files.map((f) => f.name)
@@ -99,13 +94,13 @@ export class Engine extends Context.Service<Engine, {
         yield* store.insert(task)
         yield* recordSubmitted(task)
         // The task is stored, so it is durable: a lost publish is repaired by the reconciler.
-        yield* queue.publish(task.task_id).pipe(
-          Effect.catch((e) => Effect.logWarning(`task ${task.task_id} stored but not queued yet: ${e.message}`))
-        )
+        yield* queue
+          .publish(task.task_id)
+          .pipe(Effect.catch((e) => Effect.logWarning(`task ${task.task_id} stored but not queued yet: ${e.message}`)))
         return task
       })
 
-      const readOutput = Effect.fn("Engine.readOutput")(function*(id: TaskId, name: string) {
+      const readOutput = Effect.fn("Engine.readOutput")(function* (id: TaskId, name: string) {
         const task = yield* store.get(id)
         if (!(task.result?.output_files ?? []).includes(name)) {
           return yield* new OutputNotFound({ task_id: id, name, message: `task has no output file "${name}"` })
@@ -116,8 +111,7 @@ export class Engine extends Context.Service<Engine, {
       return Engine.of({
         submit,
         result: store.get,
-        awaitResult: (id, timeout) =>
-          store.get(id).pipe(Effect.andThen(() => store.awaitFinal(id).pipe(Effect.timeoutOption(timeout)))),
+        awaitResult: (id, timeout) => store.get(id).pipe(Effect.andThen(() => store.awaitFinal(id).pipe(Effect.timeoutOption(timeout)))),
         readOutput,
         cancel: store.revoke
       })

@@ -1,6 +1,6 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Deferred, Effect, Fiber, Layer, Option } from "effect"
+import { Deferred, Effect, Fiber, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import * as CodeBox from "./CodeBox.ts"
 import { SandboxError } from "./domain/Errors.ts"
@@ -27,7 +27,7 @@ const withEngine = <A, E>(
 }
 
 const submitAndRun = (source: string, files: ReadonlyArray<{ name: string; data: Uint8Array }> = [], extra = {}) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const engine = yield* Engine
     const executor = yield* Executor
     const task = yield* engine.submit({ language: "toy", source_code: source, ...extra }, files)
@@ -37,22 +37,25 @@ const submitAndRun = (source: string, files: ReadonlyArray<{ name: string; data:
 
 describe("Executor", () => {
   it("stages inputs read-only, rewrites placeholders, and collects and stores outputs", async () => {
-    const { value, steps } = await withEngine((step) => {
-      const inDir = hostPathOf(step, SandboxPaths.in)
-      const outDir = hostPathOf(step, SandboxPaths.out)
-      const source = fs.readFileSync(path.join(hostPathOf(step, SandboxPaths.src), "main.toy"), "utf8")
-      const input = fs.readFileSync(path.join(inDir, "b.txt"), "utf8")
-      fs.writeFileSync(path.join(outDir, "r.txt"), input.toUpperCase())
-      fs.writeFileSync(path.join(outDir, "s.csv"), "a,b\n")
-      return ScriptedSandbox.outcome({ stdout: source })
-    }, Effect.gen(function*() {
-      const { outcome, task } = yield* submitAndRun(
-        "read(IN_2) write(OUT_r.txt) # IN_1",
-        [{ name: "a.txt", data: new TextEncoder().encode("first") }, { name: "../b.txt", data: new TextEncoder().encode("second") }]
-      )
-      const engine = yield* Engine
-      return { outcome, task, r: new TextDecoder().decode(yield* engine.readOutput(task.task_id, "r.txt")) }
-    }))
+    const { value, steps } = await withEngine(
+      (step) => {
+        const inDir = hostPathOf(step, SandboxPaths.in)
+        const outDir = hostPathOf(step, SandboxPaths.out)
+        const source = fs.readFileSync(path.join(hostPathOf(step, SandboxPaths.src), "main.toy"), "utf8")
+        const input = fs.readFileSync(path.join(inDir, "b.txt"), "utf8")
+        fs.writeFileSync(path.join(outDir, "r.txt"), input.toUpperCase())
+        fs.writeFileSync(path.join(outDir, "s.csv"), "a,b\n")
+        return ScriptedSandbox.outcome({ stdout: source })
+      },
+      Effect.gen(function* () {
+        const { outcome, task } = yield* submitAndRun("read(IN_2) write(OUT_r.txt) # IN_1", [
+          { name: "a.txt", data: new TextEncoder().encode("first") },
+          { name: "../b.txt", data: new TextEncoder().encode("second") }
+        ])
+        const engine = yield* Engine
+        return { outcome, task, r: new TextDecoder().decode(yield* engine.readOutput(task.task_id, "r.txt")) }
+      })
+    )
     expect(value.outcome).toEqual({ _tag: "Completed", state: "SUCCESS", verdict: "ok" })
     expect(value.task.input_files).toEqual(["a.txt", "b.txt"])
     expect(value.task.result?.stdout).toBe(`read("/box/in/b.txt") write("/box/out/r.txt") # /box/in/a.txt`)
@@ -63,7 +66,11 @@ describe("Executor", () => {
     ])
     expect(value.r).toBe("SECOND")
     const run = steps[0]!
-    expect(run.mounts.map((m) => [m.sandboxPath, m.writable])).toEqual([["/box/src", false], ["/box/in", false], ["/box/out", true]])
+    expect(run.mounts.map((m) => [m.sandboxPath, m.writable])).toEqual([
+      ["/box/src", false],
+      ["/box/in", false],
+      ["/box/out", true]
+    ])
     expect(run.cwd).toBe("/box/out")
     // The job directory is gone once the task is done.
     expect(fs.existsSync(path.dirname(run.mounts[0]!.hostPath))).toBe(false)
@@ -72,12 +79,16 @@ describe("Executor", () => {
   it("runs the compile step with the source writable and stops at a compile error", async () => {
     const compiled = toyPlugin({ compile: { argv: (ctx) => ["/usr/bin/toyc", ctx.sourcePath], limits: { memory_mb: 1024 } } })
     const { value, steps } = await withEngine(
-      (step) => step.argv[0] === "/usr/bin/toyc" ? ScriptedSandbox.outcome({ exitCode: 1, stderr: "main.toy:1: oops" }) : ScriptedSandbox.outcome(),
+      (step) =>
+        step.argv[0] === "/usr/bin/toyc" ? ScriptedSandbox.outcome({ exitCode: 1, stderr: "main.toy:1: oops" }) : ScriptedSandbox.outcome(),
       submitAndRun("bad"),
       [compiled]
     )
     expect(steps.length).toBe(1)
-    expect(steps[0]!.mounts.map((m) => [m.sandboxPath, m.writable])).toEqual([["/box/src", true], ["/box/in", false]])
+    expect(steps[0]!.mounts.map((m) => [m.sandboxPath, m.writable])).toEqual([
+      ["/box/src", true],
+      ["/box/in", false]
+    ])
     expect(steps[0]!.limits.memory_mb).toBe(1024)
     expect(value.task.state).toBe("SUCCESS")
     expect(value.task.result?.verdict).toBe("compile_error")
@@ -86,7 +97,12 @@ describe("Executor", () => {
   })
 
   it("maps the limit that fired to the verdict", async () => {
-    for (const [limit, verdict] of [["wall_time", "time_limit"], ["cpu_time", "time_limit"], ["memory", "memory_limit"], ["output", "output_limit"]] as const) {
+    for (const [limit, verdict] of [
+      ["wall_time", "time_limit"],
+      ["cpu_time", "time_limit"],
+      ["memory", "memory_limit"],
+      ["output", "output_limit"]
+    ] as const) {
       const { value } = await withEngine(() => ScriptedSandbox.outcome({ exitCode: 137, signal: "SIGKILL", limit }), submitAndRun("x"))
       expect(value.task.result?.verdict).toBe(verdict)
       expect(value.task.result?.signal).toBe("SIGKILL")
@@ -106,10 +122,7 @@ describe("Executor", () => {
   })
 
   it("marks the task FAILURE with the reason when the sandbox cannot run it", async () => {
-    const { value } = await withEngine(
-      () => Effect.fail(new SandboxError({ message: "bubblewrap is not installed" })),
-      submitAndRun("x")
-    )
+    const { value } = await withEngine(() => Effect.fail(new SandboxError({ message: "bubblewrap is not installed" })), submitAndRun("x"))
     expect(value.outcome).toEqual({ _tag: "Completed", state: "FAILURE", verdict: null })
     expect(value.task.state).toBe("FAILURE")
     expect(value.task.error).toBe("bubblewrap is not installed")
@@ -126,11 +139,14 @@ describe("Executor", () => {
   })
 
   it("completes a task once: a duplicate delivery is skipped", async () => {
-    const { value, steps } = await withEngine(() => ScriptedSandbox.outcome(), Effect.gen(function*() {
-      const first = yield* submitAndRun("x")
-      const again = yield* (yield* Executor).execute(first.task.task_id)
-      return { first: first.outcome, again }
-    }))
+    const { value, steps } = await withEngine(
+      () => ScriptedSandbox.outcome(),
+      Effect.gen(function* () {
+        const first = yield* submitAndRun("x")
+        const again = yield* (yield* Executor).execute(first.task.task_id)
+        return { first: first.outcome, again }
+      })
+    )
     expect(value.first._tag).toBe("Completed")
     expect(value.again).toEqual({ _tag: "Skipped" })
     expect(steps.length).toBe(1)
@@ -145,7 +161,7 @@ describe("Executor", () => {
           Effect.andThen(Effect.never),
           Effect.onInterrupt(() => Deferred.succeed(interrupted, undefined))
         ),
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const engine = yield* Engine
         const task = yield* engine.submit({ language: "toy", source_code: "x" })
         const fiber = yield* Effect.forkChild((yield* Executor).execute(task.task_id))
@@ -161,33 +177,39 @@ describe("Executor", () => {
   })
 
   it("drops a result whose claim no longer holds (the task was reclaimed meanwhile)", async () => {
-    const { value } = await withEngine(() => ScriptedSandbox.outcome(), Effect.gen(function*() {
-      const engine = yield* Engine
-      const store = yield* TaskStore
-      const task = yield* engine.submit({ language: "toy", source_code: "x" })
-      const claim = yield* store.claim(task.task_id, "old-worker")
-      yield* store.retry(task.task_id, "worker lost")
-      const outcome = yield* (yield* Executor).execute(task.task_id)
-      const late = yield* store.complete(task.task_id, Option.getOrThrow(claim).attempt, "SUCCESS", null, null)
-      return { outcome, late, task: yield* engine.result(task.task_id) }
-    }))
+    const { value } = await withEngine(
+      () => ScriptedSandbox.outcome(),
+      Effect.gen(function* () {
+        const engine = yield* Engine
+        const store = yield* TaskStore
+        const task = yield* engine.submit({ language: "toy", source_code: "x" })
+        const claim = yield* store.claim(task.task_id, "old-worker")
+        yield* store.retry(task.task_id, "worker lost")
+        const outcome = yield* (yield* Executor).execute(task.task_id)
+        const late = yield* store.complete(task.task_id, Option.getOrThrow(claim).attempt, "SUCCESS", null, null)
+        return { outcome, late, task: yield* engine.result(task.task_id) }
+      })
+    )
     expect(value.outcome._tag).toBe("Completed")
     expect(value.late).toBe(false)
     expect(value.task.attempts).toBe(2)
   })
 
   it("gives up on a task that keeps being claimed without completing", async () => {
-    const { value, steps } = await withEngine(() => ScriptedSandbox.outcome(), Effect.gen(function*() {
-      const engine = yield* Engine
-      const store = yield* TaskStore
-      const task = yield* engine.submit({ language: "toy", source_code: "x" })
-      for (let i = 0; i < 3; i++) {
-        yield* store.claim(task.task_id, "crashing-worker")
-        yield* store.retry(task.task_id, "worker lost")
-      }
-      yield* (yield* Executor).execute(task.task_id)
-      return yield* engine.result(task.task_id)
-    }))
+    const { value, steps } = await withEngine(
+      () => ScriptedSandbox.outcome(),
+      Effect.gen(function* () {
+        const engine = yield* Engine
+        const store = yield* TaskStore
+        const task = yield* engine.submit({ language: "toy", source_code: "x" })
+        for (let i = 0; i < 3; i++) {
+          yield* store.claim(task.task_id, "crashing-worker")
+          yield* store.retry(task.task_id, "worker lost")
+        }
+        yield* (yield* Executor).execute(task.task_id)
+        return yield* engine.result(task.task_id)
+      })
+    )
     expect(steps.length).toBe(0)
     expect(value.state).toBe("FAILURE")
     expect(value.error).toMatch(/gave up after 3 attempts/)
@@ -198,11 +220,13 @@ describe("Layer wiring", () => {
   it("keeps one instance of each service across the engine and the worker", async () => {
     const scripted = ScriptedSandbox.make(() => ScriptedSandbox.outcome({ stdout: "ran" }))
     const layer = CodeBox.layer({ plugins: [toyPlugin()], sandbox: scripted.layer, concurrency: 1 })
-    const task = await Effect.runPromise(Effect.gen(function*() {
-      const engine = yield* Engine
-      const submitted = yield* engine.submit({ language: "toy", source_code: "x" })
-      return yield* engine.awaitResult(submitted.task_id, "10 seconds")
-    }).pipe(Effect.provide(layer as Layer.Layer<Engine>)))
+    const task = await Effect.runPromise(
+      Effect.gen(function* () {
+        const engine = yield* Engine
+        const submitted = yield* engine.submit({ language: "toy", source_code: "x" })
+        return yield* engine.awaitResult(submitted.task_id, "10 seconds")
+      }).pipe(Effect.provide(layer as Layer.Layer<Engine>))
+    )
     expect(Option.getOrThrow(task).result?.stdout).toBe("ran")
   })
 })

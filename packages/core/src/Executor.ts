@@ -53,18 +53,21 @@ export const verdictOf = (o: SandboxOutcome): Verdict => {
 }
 
 /** Runs one task end to end: claim, stage, compile, run, collect, complete. */
-export class Executor extends Context.Service<Executor, {
-  execute(taskId: TaskId): Effect.Effect<ExecutionOutcome, StoreError>
-}>()("@codebox/core/Executor") {
+export class Executor extends Context.Service<
+  Executor,
+  {
+    execute(taskId: TaskId): Effect.Effect<ExecutionOutcome, StoreError>
+  }
+>()("@codebox/core/Executor") {
   static readonly layer = Layer.effect(
     Executor,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const store = yield* TaskStore
       const storage = yield* FileStorage
       const sandbox = yield* Sandbox
       const languages = yield* Languages
 
-      const stage = Effect.fn("Executor.stage")(function*(task: Task, plugin: LanguagePlugin, dir: JobDirectory) {
+      const stage = Effect.fn("Executor.stage")(function* (task: Task, plugin: LanguagePlugin, dir: JobDirectory) {
         for (const name of task.input_files) {
           const data = yield* storage.read(task.task_id, "in", name)
           yield* Effect.promise(() => fs.writeFile(path.join(dir.in, name), data, { mode: 0o644 }))
@@ -78,7 +81,7 @@ export class Executor extends Context.Service<Executor, {
         yield* Effect.promise(() => fs.writeFile(path.join(dir.src, plugin.sourceFile), rewritten.source, { mode: 0o644 }))
       })
 
-      const runTask = Effect.fn("Executor.runTask")(function*(task: Task) {
+      const runTask = Effect.fn("Executor.runTask")(function* (task: Task) {
         const config = yield* ExecutorConfig
         const plugin = yield* languages.resolve(task.language)
         const dir = yield* makeJobDirectory(config.workRoot)
@@ -133,7 +136,7 @@ export class Executor extends Context.Service<Executor, {
         return result
       }, Effect.scoped)
 
-      const execute = Effect.fn("Executor.execute")(function*(taskId: TaskId) {
+      const execute = Effect.fn("Executor.execute")(function* (taskId: TaskId) {
         const config = yield* ExecutorConfig
         const claimed = yield* store.claim(taskId, config.workerName)
         if (Option.isNone(claimed)) return { _tag: "Skipped" } as const

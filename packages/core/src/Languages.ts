@@ -3,13 +3,15 @@ import { UnsupportedLanguage } from "./domain/Errors.ts"
 import type { LanguagePlugin } from "./LanguagePlugin.ts"
 
 /** The registry of language plugins the app was assembled with. Core never names a language. */
-export class Languages extends Context.Service<Languages, {
-  /** Resolve an id or alias, case-insensitively. */
-  resolve(language: string): Effect.Effect<LanguagePlugin, UnsupportedLanguage>
-  readonly all: ReadonlyArray<LanguagePlugin>
-}>()("@codebox/core/Languages") {
-  static readonly layer = (plugins: ReadonlyArray<LanguagePlugin>) =>
-    Layer.sync(Languages, () => Languages.of(makeRegistry(plugins)))
+export class Languages extends Context.Service<
+  Languages,
+  {
+    /** Resolve an id or alias, case-insensitively. */
+    resolve(language: string): Effect.Effect<LanguagePlugin, UnsupportedLanguage>
+    readonly all: ReadonlyArray<LanguagePlugin>
+  }
+>()("@codebox/core/Languages") {
+  static readonly layer = (plugins: ReadonlyArray<LanguagePlugin>) => Layer.sync(Languages, () => Languages.of(makeRegistry(plugins)))
 }
 
 export const makeRegistry = (plugins: ReadonlyArray<LanguagePlugin>): Languages["Service"] => {
@@ -32,12 +34,12 @@ export const makeRegistry = (plugins: ReadonlyArray<LanguagePlugin>): Languages[
       return plugin !== undefined
         ? Effect.succeed(plugin)
         : Effect.fail(
-          new UnsupportedLanguage({
-            language,
-            supported,
-            message: `unsupported language "${language}"; supported: ${supported.join(", ")}`
-          })
-        )
+            new UnsupportedLanguage({
+              language,
+              supported,
+              message: `unsupported language "${language}"; supported: ${supported.join(", ")}`
+            })
+          )
     }
   }
 }

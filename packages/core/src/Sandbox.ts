@@ -41,10 +41,13 @@ export interface SandboxOutcome {
  * Runs one step in isolation. Implementations kill every process of the step when it ends or when
  * the calling fiber is interrupted (cancellation), and leave nothing behind.
  */
-export class Sandbox extends Context.Service<Sandbox, {
-  /** Short name for logs and health (`native`, `docker`). */
-  readonly name: string
-  run(step: SandboxStep): Effect.Effect<SandboxOutcome, SandboxError>
-  /** Checks that the sandbox can run (daemon reachable, cgroups writable, ...), for readiness. */
-  readonly check: Effect.Effect<void, SandboxError>
-}>()("@codebox/core/Sandbox") {}
+export class Sandbox extends Context.Service<
+  Sandbox,
+  {
+    /** Short name for logs and health (`native`, `docker`). */
+    readonly name: string
+    run(step: SandboxStep): Effect.Effect<SandboxOutcome, SandboxError>
+    /** Checks that the sandbox can run (daemon reachable, cgroups writable, ...), for readiness. */
+    readonly check: Effect.Effect<void, SandboxError>
+  }
+>()("@codebox/core/Sandbox") {}

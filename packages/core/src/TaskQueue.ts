@@ -12,10 +12,13 @@ export interface Delivery {
 }
 
 /** Carries task ids from the API to the workers. The store, not the queue, is the source of truth. */
-export class TaskQueue extends Context.Service<TaskQueue, {
-  publish(taskId: TaskId): Effect.Effect<void, QueueError>
-  /** Deliveries for this consumer; at most `prefetch` unacked at once. */
-  consume(prefetch: number): Stream.Stream<Delivery, QueueError>
-  /** Messages waiting (not delivered), for health and metrics. */
-  readonly depth: Effect.Effect<number, QueueError>
-}>()("@codebox/core/TaskQueue") {}
+export class TaskQueue extends Context.Service<
+  TaskQueue,
+  {
+    publish(taskId: TaskId): Effect.Effect<void, QueueError>
+    /** Deliveries for this consumer; at most `prefetch` unacked at once. */
+    consume(prefetch: number): Stream.Stream<Delivery, QueueError>
+    /** Messages waiting (not delivered), for health and metrics. */
+    readonly depth: Effect.Effect<number, QueueError>
+  }
+>()("@codebox/core/TaskQueue") {}

@@ -35,36 +35,39 @@ export interface WorkerStatus {
  * Tasks and their results. Claiming is atomic and completion is conditional on the claim, so a
  * task never completes twice, even when its message is delivered twice.
  */
-export class TaskStore extends Context.Service<TaskStore, {
-  insert(task: Task): Effect.Effect<void, StoreError>
-  get(id: TaskId): Effect.Effect<Task, TaskNotFound | StoreError>
-  /** PENDING, RECEIVED or RETRY -> STARTED with attempts + 1; None when finished or taken. */
-  claim(id: TaskId, worker: string): Effect.Effect<Option.Option<Claim>, StoreError>
-  /** Stores the result if the claim still holds; false when it does not (revoked, reclaimed). */
-  complete(
-    id: TaskId,
-    attempt: number,
-    state: "SUCCESS" | "FAILURE",
-    result: TaskResult | null,
-    error: string | null
-  ): Effect.Effect<boolean, StoreError>
-  /** Marks a task RETRY (message redelivered, worker lost) unless it is finished. */
-  retry(id: TaskId, reason: string): Effect.Effect<boolean, StoreError>
-  /** PENDING/RECEIVED/STARTED/RETRY -> REVOKED. Returns the task as it now is. */
-  revoke(id: TaskId): Effect.Effect<Task, TaskNotFound | StoreError>
-  /** Waits until the task is in a final state (caller bounds the wait), event-driven. */
-  awaitFinal(id: TaskId): Effect.Effect<Task, TaskNotFound | StoreError>
-  list(filter: TaskFilter): Effect.Effect<ReadonlyArray<Task>, StoreError>
-  /** Tasks not final whose last change is older than the cutoff (epoch ms), for the reconciler. */
-  stale(olderThan: number): Effect.Effect<ReadonlyArray<Task>, StoreError>
-  /** Deletes final tasks finished before the cutoff; returns their ids for file cleanup. */
-  expire(finishedBefore: number): Effect.Effect<ReadonlyArray<TaskId>, StoreError>
-  /** Counts by state, for health and metrics. */
-  readonly counts: Effect.Effect<Readonly<Record<TaskState, number>>, StoreError>
-  /** Records a worker's heartbeat (insert or replace by name). */
-  heartbeat(status: WorkerStatus): Effect.Effect<void, StoreError>
-  /** Every known worker, by name. A worker whose last_seen is old is gone (crashed or stopped). */
-  readonly workers: Effect.Effect<ReadonlyArray<WorkerStatus>, StoreError>
-  /** Forgets workers not seen since the cutoff (epoch ms); returns how many. */
-  forgetWorkers(lastSeenBefore: number): Effect.Effect<number, StoreError>
-}>()("@codebox/core/TaskStore") {}
+export class TaskStore extends Context.Service<
+  TaskStore,
+  {
+    insert(task: Task): Effect.Effect<void, StoreError>
+    get(id: TaskId): Effect.Effect<Task, TaskNotFound | StoreError>
+    /** PENDING, RECEIVED or RETRY -> STARTED with attempts + 1; None when finished or taken. */
+    claim(id: TaskId, worker: string): Effect.Effect<Option.Option<Claim>, StoreError>
+    /** Stores the result if the claim still holds; false when it does not (revoked, reclaimed). */
+    complete(
+      id: TaskId,
+      attempt: number,
+      state: "SUCCESS" | "FAILURE",
+      result: TaskResult | null,
+      error: string | null
+    ): Effect.Effect<boolean, StoreError>
+    /** Marks a task RETRY (message redelivered, worker lost) unless it is finished. */
+    retry(id: TaskId, reason: string): Effect.Effect<boolean, StoreError>
+    /** PENDING/RECEIVED/STARTED/RETRY -> REVOKED. Returns the task as it now is. */
+    revoke(id: TaskId): Effect.Effect<Task, TaskNotFound | StoreError>
+    /** Waits until the task is in a final state (caller bounds the wait), event-driven. */
+    awaitFinal(id: TaskId): Effect.Effect<Task, TaskNotFound | StoreError>
+    list(filter: TaskFilter): Effect.Effect<ReadonlyArray<Task>, StoreError>
+    /** Tasks not final whose last change is older than the cutoff (epoch ms), for the reconciler. */
+    stale(olderThan: number): Effect.Effect<ReadonlyArray<Task>, StoreError>
+    /** Deletes final tasks finished before the cutoff; returns their ids for file cleanup. */
+    expire(finishedBefore: number): Effect.Effect<ReadonlyArray<TaskId>, StoreError>
+    /** Counts by state, for health and metrics. */
+    readonly counts: Effect.Effect<Readonly<Record<TaskState, number>>, StoreError>
+    /** Records a worker's heartbeat (insert or replace by name). */
+    heartbeat(status: WorkerStatus): Effect.Effect<void, StoreError>
+    /** Every known worker, by name. A worker whose last_seen is old is gone (crashed or stopped). */
+    readonly workers: Effect.Effect<ReadonlyArray<WorkerStatus>, StoreError>
+    /** Forgets workers not seen since the cutoff (epoch ms); returns how many. */
+    forgetWorkers(lastSeenBefore: number): Effect.Effect<number, StoreError>
+  }
+>()("@codebox/core/TaskStore") {}

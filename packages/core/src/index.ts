@@ -24,7 +24,15 @@ export { Cleanup, defaultCleanupSettings, parseSchedule, type CleanupReport, typ
 export * as Metrics from "./observability/Metrics.ts"
 export * as Prometheus from "./observability/Prometheus.ts"
 export { layerLogging, type LogFormat, type LoggingSettings } from "./observability/Logging.ts"
-export { Profile, prodRequirements, readProfile, type AppName, type ProfileName, type ProfileSettings, type Requirement } from "./config/Profile.ts"
+export {
+  Profile,
+  prodRequirements,
+  readProfile,
+  type AppName,
+  type ProfileName,
+  type ProfileSettings,
+  type Requirement
+} from "./config/Profile.ts"
 export { InvalidSetting, MissingSettings } from "./config/SettingErrors.ts"
 export { sanitizeFileName, sanitizeFileNames, isSafeFileName } from "./storage/names.ts"
 

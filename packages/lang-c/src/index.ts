@@ -11,15 +11,7 @@ export const c: LanguagePlugin = {
   sourceFile: "main.c",
   compile: {
     // The binary goes next to the source: srcDir is writable only during this step.
-    argv: ({ sourcePath, srcDir }) => [
-      "/usr/bin/gcc",
-      "-O2",
-      "-std=gnu17",
-      "-o",
-      `${srcDir}/main`,
-      sourcePath,
-      "-lm"
-    ],
+    argv: ({ sourcePath, srcDir }) => ["/usr/bin/gcc", "-O2", "-std=gnu17", "-o", `${srcDir}/main`, sourcePath, "-lm"],
     // gcc runs cc1, as, collect2 and ld as separate processes and needs more than a small program.
     limits: { wall_time_ms: 30_000, cpu_time_ms: 20_000, memory_mb: 512, processes: 64 }
   },

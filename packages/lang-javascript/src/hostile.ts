@@ -69,6 +69,7 @@ export const hostile: HostilePrograms = {
     `}`,
     ``
   ].join("\n"),
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source for the sandbox, not a template here
   printEnv: "for (const [name, value] of Object.entries(process.env)) console.log(`${name}=${value}`)\n",
   // A detached shell that backgrounds a sleeper and exits: the sleeper is orphaned, in its own session.
   daemon: [

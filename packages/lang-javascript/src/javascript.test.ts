@@ -15,11 +15,12 @@ describe("javascript plugin", () => {
   })
 
   it("finds the bundled libraries through NODE_PATH, bound read-only in the native sandbox", () => {
-    expect(javascript.runtime.env["NODE_PATH"]).toBe(libraryDir)
+    expect(javascript.runtime.env.NODE_PATH).toBe(libraryDir)
     expect(javascript.runtime.nativePaths).toContain(libraryDir)
   })
 
   it("treats template literals as strings: placeholders inside stay bare paths", async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source under test, not a template here
     const source = "const a = `${IN_1}`\nconst b = `IN_1`\nfs.readFileSync(IN_1) // IN_1\n"
     const rewritten = await Effect.runPromise(
       rewritePlaceholders(source, {

@@ -49,12 +49,7 @@ export const python: LanguagePlugin = {
     ].join("\n"),
     exitThree: `import sys\n\nsys.exit(3)\n`,
     // Filled with a non-zero byte so every page is really touched.
-    memoryHog: [
-      `chunks = []`,
-      `while True:`,
-      `    chunks.append(bytearray(b"\\x01") * (10 * 1024 * 1024))`,
-      ``
-    ].join("\n"),
+    memoryHog: [`chunks = []`, `while True:`, `    chunks.append(bytearray(b"\\x01") * (10 * 1024 * 1024))`, ``].join("\n"),
     busyLoop: `n = 0\nwhile True:\n    n += 1\n`
   }
 }

@@ -37,7 +37,10 @@ export const defaultSettings: ServerSettings = {
 }
 
 const megabytes = (name: string, fallback: number) =>
-  Config.Number(name).pipe(Config.withDefault(fallback / (1024 * 1024)), Config.map((mb) => Math.floor(mb * 1024 * 1024)))
+  Config.Number(name).pipe(
+    Config.withDefault(fallback / (1024 * 1024)),
+    Config.map((mb) => Math.floor(mb * 1024 * 1024))
+  )
 
 /** The settings from the environment (names as in the README). */
 export const settingsFromEnv = Config.all({
@@ -45,12 +48,16 @@ export const settingsFromEnv = Config.all({
   port: Config.Port("PORT").pipe(Config.withDefault(defaultSettings.port)),
   apiKeys: Config.String("CODEBOX_API_KEYS").pipe(
     Config.withDefault(""),
-    Config.map((raw) => raw.split(",").map((k) => k.trim()).filter((k) => k.length > 0).map((k) => Redacted.make(k)))
+    Config.map((raw) =>
+      raw
+        .split(",")
+        .map((k) => k.trim())
+        .filter((k) => k.length > 0)
+        .map((k) => Redacted.make(k))
+    )
   ),
   rateLimit: Config.Int("CODEBOX_RATE_LIMIT").pipe(Config.withDefault(defaultSettings.rateLimit)),
-  rateLimitWindowSeconds: Config.Int("CODEBOX_RATE_LIMIT_WINDOW_SECONDS").pipe(
-    Config.withDefault(defaultSettings.rateLimitWindowSeconds)
-  ),
+  rateLimitWindowSeconds: Config.Int("CODEBOX_RATE_LIMIT_WINDOW_SECONDS").pipe(Config.withDefault(defaultSettings.rateLimitWindowSeconds)),
   maxJsonBodyBytes: megabytes("CODEBOX_MAX_BODY_MB", defaultSettings.maxJsonBodyBytes),
   maxUploadFileBytes: megabytes("CODEBOX_MAX_UPLOAD_FILE_MB", defaultSettings.maxUploadFileBytes),
   maxUploadTotalBytes: megabytes("CODEBOX_MAX_UPLOAD_MB", defaultSettings.maxUploadTotalBytes),
@@ -74,10 +81,9 @@ const validate = (settings: ServerSettings): Effect.Effect<ServerSettings, Inval
     ["CODEBOX_MAX_BODY_MB", settings.maxJsonBodyBytes],
     ["CODEBOX_MAX_UPLOAD_FILE_MB", settings.maxUploadFileBytes],
     ["CODEBOX_MAX_UPLOAD_MB", settings.maxUploadTotalBytes]
-  ] as const) if (value < 1024) problems.push(`${name} is too small`)
-  return problems.length === 0
-    ? Effect.succeed(settings)
-    : Effect.fail(new InvalidServerConfig({ message: problems.join("; ") }))
+  ] as const)
+    if (value < 1024) problems.push(`${name} is too small`)
+  return problems.length === 0 ? Effect.succeed(settings) : Effect.fail(new InvalidServerConfig({ message: problems.join("; ") }))
 }
 
 /** The server's settings as a service, so handlers and middleware read them from the context. */

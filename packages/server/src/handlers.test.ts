@@ -47,7 +47,7 @@ const legacyTask = (id: string, output_files: ReadonlyArray<string>): Task => ({
 
 layer(TestLayer)("handlers over in-memory layers", (it) => {
   it.effect("create answers accepted, result answers {state} until the task has run", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { tasks } = yield* client
       const accepted = yield* tasks.create({ payload: { programming_language: "Python", source_code: "x", stdin: "in" }, query: {} })
       assert.deepStrictEqual(accepted, { task_id: (accepted as { task_id: string }).task_id, status: "accepted" })
@@ -57,10 +57,11 @@ layer(TestLayer)("handlers over in-memory layers", (it) => {
       const done = yield* tasks.result({ params: { task_id: id }, query: {} })
       assert.strictEqual("status" in done && done.status, "SUCCESS")
       assert.strictEqual("result" in done && done.result.stdout, "in")
-    }))
+    })
+  )
 
   it.effect("reports a stored `sterr` as `stderr`", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { tasks } = yield* client
       const id = "11111111-1111-1111-1111-111111111111"
       yield* (yield* TaskStore).insert(legacyTask(id, []))
@@ -71,10 +72,11 @@ layer(TestLayer)("handlers over in-memory layers", (it) => {
         assert.strictEqual(done.result.returncode, 1)
         assert.isFalse("sterr" in done.result)
       }
-    }))
+    })
+  )
 
   it.effect("computes the manifest of a result stored without one", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { fileTasks } = yield* client
       const id = "22222222-2222-2222-2222-222222222222"
       const data = new TextEncoder().encode("a,b\n")
@@ -83,12 +85,15 @@ layer(TestLayer)("handlers over in-memory layers", (it) => {
       const manifest = yield* fileTasks.files({ params: { task_id: id } })
       assert.deepStrictEqual(manifest, {
         task_id: id,
-        files: [{ name: "table.csv", size: 4, sha256: createHash("sha256").update(data).digest("hex"), content_type: "text/csv; charset=utf-8" }]
+        files: [
+          { name: "table.csv", size: 4, sha256: createHash("sha256").update(data).digest("hex"), content_type: "text/csv; charset=utf-8" }
+        ]
       })
-    }))
+    })
+  )
 
   it.effect("cancels a queued task (REVOKED) and fails unknown ids with TaskNotFound", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { tasks } = yield* client
       const accepted = yield* tasks.create({ payload: { programming_language: "c", source_code: "int main(){}" }, query: {} })
       const id = (accepted as { task_id: string }).task_id
@@ -97,28 +102,33 @@ layer(TestLayer)("handlers over in-memory layers", (it) => {
       assert.deepStrictEqual(yield* tasks.cancel({ params: { task_id: id } }), { task_id: id, status: "REVOKED" })
       const error = yield* tasks.cancel({ params: { task_id: "nope" } }).pipe(Effect.flip)
       assert.strictEqual(error._tag, "TaskNotFound")
-    }))
+    })
+  )
 
   it.effect("download fails with NoOutputFiles when the task wrote none", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { fileTasks } = yield* client
       const id = "33333333-3333-3333-3333-333333333333"
       yield* (yield* TaskStore).insert(legacyTask(id, []))
       const error = yield* fileTasks.download({ params: { task_id: id } }).pipe(Effect.flip)
       assert.strictEqual(error._tag, "NoOutputFiles")
-    }))
+    })
+  )
 
   it.effect("rejects a wait above the server's bound and an unknown language", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { tasks } = yield* client
-      const wait = yield* tasks.create({ payload: { programming_language: "python", source_code: "x" }, query: { wait: 6 } }).pipe(Effect.flip)
+      const wait = yield* tasks
+        .create({ payload: { programming_language: "python", source_code: "x" }, query: { wait: 6 } })
+        .pipe(Effect.flip)
       assert.strictEqual(wait._tag, "InvalidTask")
       const language = yield* tasks.create({ payload: { programming_language: "cobol", source_code: "x" }, query: {} }).pipe(Effect.flip)
       assert.strictEqual(language._tag, "UnsupportedLanguage")
-    }))
+    })
+  )
 
   it.effect("?wait answers 202 accepted when the task does not finish in time", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { tasks } = yield* client
       const waiting = yield* Effect.forkChild(
         tasks.create({ payload: { programming_language: "php", source_code: "<?php" }, query: { wait: 3 } })
@@ -126,10 +136,11 @@ layer(TestLayer)("handlers over in-memory layers", (it) => {
       yield* TestClock.adjust("3 seconds")
       const accepted = yield* Fiber.join(waiting)
       assert.strictEqual((accepted as { status: string }).status, "accepted")
-    }))
+    })
+  )
 
   it.effect("?wait answers 200 with the result as soon as the task finishes", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { tasks } = yield* client
       const store = yield* TaskStore
       const waiting = yield* Effect.forkChild(
@@ -144,23 +155,29 @@ layer(TestLayer)("handlers over in-memory layers", (it) => {
       yield* (yield* Executor).execute(pending!.task_id)
       const done = yield* Fiber.join(waiting)
       assert.strictEqual("result" in done && done.result.stdout, "now")
-    }))
+    })
+  )
 
   it.effect("lists the languages with their limits and the probed versions", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { languages } = yield* client
       const list = yield* languages.list()
-      assert.deepStrictEqual(list.languages.map((l) => l.id), ["python", "c", "javascript", "php"])
+      assert.deepStrictEqual(
+        list.languages.map((l) => l.id),
+        ["python", "c", "javascript", "php"]
+      )
       assert.deepStrictEqual(list.languages[0]!.aliases, plugins[0]!.aliases)
       assert.strictEqual(list.languages[0]!.version, "no stdin")
       assert.strictEqual(list.languages.find((l) => l.id === "c")!.compiled, true)
-    }))
+    })
+  )
 
   it.effect("readiness reports every check", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { health } = yield* client
       const ready = yield* health.ready()
       assert.deepStrictEqual(Object.keys(ready.checks).sort(), ["queue", "sandbox", "storage", "store"])
-      assert.strictEqual(ready.checks["sandbox"]!.detail, "scripted: ok")
-    }))
+      assert.strictEqual(ready.checks.sandbox!.detail, "scripted: ok")
+    })
+  )
 })

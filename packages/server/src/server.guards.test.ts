@@ -48,11 +48,14 @@ describe("rate limits, API keys and readiness", () => {
   })
 
   it("answers 503 from /api/health/ready naming what is down", async () => {
-    const broken = Layer.succeed(Sandbox, Sandbox.of({
-      name: "broken",
-      run: () => Effect.fail(new SandboxError({ message: "cannot run" })),
-      check: Effect.fail(new SandboxError({ message: "bubblewrap is missing" }))
-    }))
+    const broken = Layer.succeed(
+      Sandbox,
+      Sandbox.of({
+        name: "broken",
+        run: () => Effect.fail(new SandboxError({ message: "cannot run" })),
+        check: Effect.fail(new SandboxError({ message: "bubblewrap is missing" }))
+      })
+    )
     const server = await startServer((s) => engineLayer(s, broken))
     try {
       const ready = await call(`${server.url}/api/health/ready`)

@@ -56,7 +56,10 @@ describe("HTTP API on a real server (native sandbox), all four languages", () =>
       })
       expect(echo.body.result.stdout).toBe("ABC XYZ\n")
 
-      const exit = await postJson(`${api}/tasks/create?wait=100`, { programming_language: plugin.id, source_code: plugin.samples.exitThree })
+      const exit = await postJson(`${api}/tasks/create?wait=100`, {
+        programming_language: plugin.id,
+        source_code: plugin.samples.exitThree
+      })
       expect(exit.body.result).toMatchObject({ returncode: 3, verdict: "runtime_error" })
     })
 
@@ -104,7 +107,8 @@ describe("HTTP API on a real server (native sandbox), all four languages", () =>
 
   it("cancels a running program: REVOKED, and the next task runs", { timeout }, async () => {
     const created = await postJson(`${api}/tasks/create`, { programming_language: "python", source_code: python.samples.busyLoop })
-    await expect.poll(async () => (await call(`${api}/tasks/${created.body.task_id}/task_result`)).body.state, { timeout: 60_000 })
+    await expect
+      .poll(async () => (await call(`${api}/tasks/${created.body.task_id}/task_result`)).body.state, { timeout: 60_000 })
       .toBe("STARTED")
     const cancelled = await call(`${api}/tasks/${created.body.task_id}`, { method: "DELETE" })
     expect(cancelled.body.status).toBe("REVOKED")

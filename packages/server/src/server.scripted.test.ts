@@ -139,11 +139,14 @@ describe("HTTP API on a real server (scripted sandbox)", () => {
     ]
     const created = await call(`${api}/file_task/create`, {
       method: "POST",
-      body: form({
-        programming_language: "python",
-        source_code: "copy IN_1 OUT_one.txt\ncopy IN_2 OUT_two.csv\ncopy IN_3 OUT_three.bin\nprint done",
-        input_files: inputs.map((f) => f.name)
-      }, inputs)
+      body: form(
+        {
+          programming_language: "python",
+          source_code: "copy IN_1 OUT_one.txt\ncopy IN_2 OUT_two.csv\ncopy IN_3 OUT_three.bin\nprint done",
+          input_files: inputs.map((f) => f.name)
+        },
+        inputs
+      )
     })
     expect(created.status).toBe(202)
     expect(created.body.status).toBe("accepted")
@@ -179,7 +182,9 @@ describe("HTTP API on a real server (scripted sandbox)", () => {
     const data = new Uint8Array(50_000).map((_, i) => (i * 7919) % 256)
     const created = await call(`${api}/file_task/create?wait=20`, {
       method: "POST",
-      body: form({ programming_language: "python", source_code: "copy IN_1 OUT_result.dat", input_files: ["data.dat"] }, [{ name: "data.dat", data }])
+      body: form({ programming_language: "python", source_code: "copy IN_1 OUT_result.dat", input_files: ["data.dat"] }, [
+        { name: "data.dat", data }
+      ])
     })
     expect(created.status).toBe(200)
     const download = await fetch(`${api}/file_task/${created.body.task_id}/download`)
@@ -268,18 +273,20 @@ describe("HTTP API on a real server (scripted sandbox)", () => {
 
     const openapi = await call(`${api}/openapi.json`)
     expect(openapi.status).toBe(200)
-    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining([
-      "/api/tasks/create",
-      "/api/tasks/{task_id}/task_result",
-      "/api/tasks/{task_id}",
-      "/api/file_task/create",
-      "/api/file_task/{task_id}/download",
-      "/api/file_task/{task_id}/files",
-      "/api/file_task/{task_id}/files/{name}",
-      "/api/languages",
-      "/api/health",
-      "/api/health/ready"
-    ]))
+    expect(Object.keys(openapi.body.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/tasks/create",
+        "/api/tasks/{task_id}/task_result",
+        "/api/tasks/{task_id}",
+        "/api/file_task/create",
+        "/api/file_task/{task_id}/download",
+        "/api/file_task/{task_id}/files",
+        "/api/file_task/{task_id}/files/{name}",
+        "/api/languages",
+        "/api/health",
+        "/api/health/ready"
+      ])
+    )
     expect(Object.keys(openapi.body.paths["/api/file_task/create"].post.requestBody.content)).toEqual(["multipart/form-data"])
 
     const docs = await fetch(`${api}/docs`)

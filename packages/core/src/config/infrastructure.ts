@@ -42,9 +42,7 @@ export const readInfrastructure = Effect.gen(function* () {
     amqpUrl: yield* read("CODEBOX_AMQP_URL", optionalUrl("CODEBOX_AMQP_URL")),
     amqpQueue: yield* read("CODEBOX_AMQP_QUEUE", Config.String("CODEBOX_AMQP_QUEUE").pipe(Config.withDefault("codebox.tasks"))),
     dataDir: path.resolve(yield* read("CODEBOX_DATA_DIR", Config.String("CODEBOX_DATA_DIR").pipe(Config.withDefault("./data")))),
-    workRoot: path.resolve(
-      yield* read("CODEBOX_WORK_ROOT", Config.String("CODEBOX_WORK_ROOT").pipe(Config.withDefault(defaultWorkRoot)))
-    )
+    workRoot: path.resolve(yield* read("CODEBOX_WORK_ROOT", Config.String("CODEBOX_WORK_ROOT").pipe(Config.withDefault(defaultWorkRoot))))
   }
   return settings
 })

@@ -16,4 +16,9 @@ export const readSandboxKind = Config.Literals(["native", "docker"], "CODEBOX_SA
 export const layerSandbox = (kind: SandboxKind): Layer.Layer<Sandbox, SandboxError> =>
   kind === "native"
     ? NativeSandbox.layer()
-    : Layer.unwrap(Effect.map(Effect.promise(() => import("../docker.ts")), (docker) => docker.DockerSandbox.layer()))
+    : Layer.unwrap(
+        Effect.map(
+          Effect.promise(() => import("../docker.ts")),
+          (docker) => docker.DockerSandbox.layer()
+        )
+      )

@@ -58,7 +58,7 @@ export const resolveLimits = (
   maxima: Limits,
   requested: LimitsRequest | undefined
 ): Effect.Effect<Limits, LimitOutOfRange> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const resolved = { ...defaults }
     for (const key of limitKeys) {
       const value = requested?.[key]

@@ -27,15 +27,15 @@ const maxNameLength = 64
 const maxExtLength = 16
 const isWordChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_$]/.test(c)
 
-type Mode = { readonly kind: "code" } | { readonly kind: "string"; readonly close: string } | {
-  readonly kind: "comment"
-  readonly close: string
-}
+type Mode =
+  | { readonly kind: "code" }
+  | { readonly kind: "string"; readonly close: string }
+  | {
+      readonly kind: "comment"
+      readonly close: string
+    }
 
-export const rewritePlaceholders = (
-  source: string,
-  ctx: PlaceholderContext
-): Effect.Effect<Rewritten, PlaceholderError> =>
+export const rewritePlaceholders = (source: string, ctx: PlaceholderContext): Effect.Effect<Rewritten, PlaceholderError> =>
   Effect.suspend(() => {
     const out: Array<string> = []
     const outputs: Array<string> = []
@@ -72,11 +72,12 @@ export const rewritePlaceholders = (
         const quote = block === undefined && lineComment === undefined ? startsWithAny(ctx.syntax.strings) : undefined
         const opener = block?.[0] ?? lineComment ?? quote
         if (opener !== undefined) {
-          mode = block !== undefined
-            ? { kind: "comment", close: block[1] }
-            : lineComment !== undefined
-            ? { kind: "comment", close: "\n" }
-            : { kind: "string", close: quote! }
+          mode =
+            block !== undefined
+              ? { kind: "comment", close: block[1] }
+              : lineComment !== undefined
+                ? { kind: "comment", close: "\n" }
+                : { kind: "string", close: quote! }
           out.push(opener)
           i += opener.length
           continue

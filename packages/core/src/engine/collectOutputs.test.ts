@@ -21,7 +21,12 @@ describe("collectOutputs", () => {
     const { files, skipped } = await collect()
     expect(files.map(({ data: _, ...f }) => f)).toEqual([
       { name: "a.png", size: 3, sha256: "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81", content_type: "image/png" },
-      { name: "b.txt", size: 5, sha256: "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", content_type: "text/plain; charset=utf-8" }
+      {
+        name: "b.txt",
+        size: 5,
+        sha256: "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+        content_type: "text/plain; charset=utf-8"
+      }
     ])
     expect(skipped).toEqual([])
   })

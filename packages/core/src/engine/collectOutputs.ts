@@ -45,7 +45,10 @@ export const collectOutputs = (
           skipped.push(`${entry.name} (over the cap of ${caps.maxFiles} files)`)
           continue
         }
-        const handle = await fs.promises.open(path.join(dir, entry.name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK)
+        const handle = await fs.promises.open(
+          path.join(dir, entry.name),
+          fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK
+        )
         try {
           const stat = await handle.stat()
           if (!stat.isFile()) {

@@ -21,173 +21,209 @@ const docker = new Docker()
 const ownContainers = () =>
   docker.listContainers({ all: true, filters: { label: [`${Labels.host}=${os.hostname()}`, `${Labels.pid}=${process.pid}`] } })
 
-describe.skipIf(skip !== null)("DockerSandbox", () => {
-  let dir: string
-  const layer = DockerSandbox.layer()
-  const run = (step: Partial<SandboxStep> & Pick<SandboxStep, "argv">) =>
-    Effect.runPromise(Effect.gen(function*() {
-      const sandbox = yield* Sandbox
-      return yield* sandbox.run({
-        stdin: null,
-        env: {},
-        cwd: "/box/out",
-        mounts: [
-          { hostPath: path.join(dir, "in"), sandboxPath: "/box/in", writable: false },
-          { hostPath: path.join(dir, "out"), sandboxPath: "/box/out", writable: true }
-        ],
-        limits: { ...standardLimits, wall_time_ms: 10_000 },
-        runtime: { image, dockerfile: "", nativePaths: [], env: {}, debianPackages: [] },
-        ...step
+describe.skipIf(skip !== null)(
+  "DockerSandbox",
+  () => {
+    let dir: string
+    const layer = DockerSandbox.layer()
+    const run = (step: Partial<SandboxStep> & Pick<SandboxStep, "argv">) =>
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const sandbox = yield* Sandbox
+          return yield* sandbox.run({
+            stdin: null,
+            env: {},
+            cwd: "/box/out",
+            mounts: [
+              { hostPath: path.join(dir, "in"), sandboxPath: "/box/in", writable: false },
+              { hostPath: path.join(dir, "out"), sandboxPath: "/box/out", writable: true }
+            ],
+            limits: { ...standardLimits, wall_time_ms: 10_000 },
+            runtime: { image, dockerfile: "", nativePaths: [], env: {}, debianPackages: [] },
+            ...step
+          })
+        }).pipe(Effect.provide(layer))
+      )
+    const sh = (script: string, step: Partial<SandboxStep> = {}) => run({ argv: ["/bin/sh", "-c", script], ...step })
+
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "codebox-docker-test-"))
+      fs.chmodSync(dir, 0o711)
+      fs.mkdirSync(path.join(dir, "in"), { mode: 0o755 })
+      fs.mkdirSync(path.join(dir, "out"), { mode: 0o755 })
+      fs.writeFileSync(path.join(dir, "in", "data.txt"), "input data\n", { mode: 0o644 })
+    })
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+    it("runs user code hardened: non-root, no capabilities, no new privileges, read-only root, no network", async () => {
+      const outcome = await sh(
+        [
+          "id -u; id -g",
+          "grep -E '^(CapEff|NoNewPrivs)' /proc/self/status",
+          "touch /usr/x 2>/dev/null && echo root-writable || echo root-read-only",
+          "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '",
+          "cat /proc/self/mountinfo | grep ' /tmp ' | grep -o 'noexec'",
+          "echo sys: $(ls -A /sys | wc -l)",
+          "cat /etc/resolv.conf /etc/hostname 2>/dev/null || echo host-facts-unreadable"
+        ].join("; ")
+      )
+      expect(outcome.stderr).toBe("")
+      expect(outcome.stdout.split("\n")).toEqual([
+        "1000",
+        "1000",
+        "CapEff:\t0000000000000000",
+        "NoNewPrivs:\t1",
+        "root-read-only",
+        "lo",
+        "noexec",
+        "sys: 0",
+        "host-facts-unreadable",
+        ""
+      ])
+      expect(outcome).toMatchObject({ exitCode: 0, signal: null, limit: null })
+    })
+
+    it("passes stdin, the step's env (and only it), cwd and exit code", async () => {
+      const outcome = await sh("cat; pwd; env | sort; exit 7", { stdin: "from stdin\n", env: { GREETING: "hi" } })
+      expect(outcome.exitCode).toBe(7)
+      const lines = outcome.stdout.split("\n")
+      expect(lines.slice(0, 2)).toEqual(["from stdin", "/box/out"])
+      expect(lines).toContain("GREETING=hi")
+      expect(lines).toContain("HOME=/tmp")
+      expect(lines.some((line) => line.startsWith("CODEBOX") || line.startsWith("NODE_EXTRA"))).toBe(false)
+      expect(outcome.wallTimeMs).toBeGreaterThan(0)
+    })
+
+    it("mounts inputs read-only and the out directory writable for the sandbox user", async () => {
+      const outcome = await sh("cat /box/in/data.txt; echo x > /box/in/new 2>/dev/null || echo in-read-only; echo made > /box/out/made.txt")
+      expect(outcome.stdout).toBe("input data\nin-read-only\n")
+      expect(fs.readFileSync(path.join(dir, "out", "made.txt"), "utf8")).toBe("made\n")
+      expect(fs.existsSync(path.join(dir, "in", "new"))).toBe(false)
+    })
+
+    it("bounds what writable mounts can hold by the staging tmpfs, not the host's disk", async () => {
+      const small = DockerSandbox.layer({ stagingMb: 4 })
+      const outcome = await Effect.runPromise(
+        Effect.gen(function* () {
+          const sandbox = yield* Sandbox
+          return yield* sandbox.run({
+            argv: ["/bin/sh", "-c", "echo kept > /box/out/kept.txt; head -c 8000000 /dev/zero > /box/out/big || echo full"],
+            stdin: null,
+            env: {},
+            cwd: "/box/out",
+            mounts: [{ hostPath: path.join(dir, "out"), sandboxPath: "/box/out", writable: true }],
+            limits: { ...standardLimits, wall_time_ms: 10_000 },
+            runtime: { image, dockerfile: "", nativePaths: [], env: {}, debianPackages: [] }
+          })
+        }).pipe(Effect.provide(small))
+      )
+      expect(outcome.stdout).toBe("full\n")
+      expect(outcome.stderr).toMatch(/No space left/)
+      // Results come back to the host directory, as root's, never through a link.
+      expect(fs.readFileSync(path.join(dir, "out", "kept.txt"), "utf8")).toBe("kept\n")
+      expect(fs.statSync(path.join(dir, "out", "big")).size).toBeLessThan(4 * 1024 * 1024)
+    })
+
+    it("kills a sleeper at the wall limit and reports wall_time", async () => {
+      const outcome = await sh("echo before; sleep 60", { limits: { ...standardLimits, wall_time_ms: 1000 } })
+      expect(outcome).toMatchObject({ stdout: "before\n", signal: "SIGKILL", exitCode: null, limit: "wall_time" })
+    })
+
+    it("stops a flood at the output cap, keeping what came before", async () => {
+      const outcome = await sh("yes", { limits: { ...standardLimits, output_bytes: 4096 } })
+      expect(outcome.limit).toBe("output")
+      expect(outcome.stdoutTruncated).toBe(true)
+      expect(outcome.stdout).toBe("y\n".repeat(2048))
+    })
+
+    it("reports an OOM kill as the memory limit", async () => {
+      const outcome = await sh("x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived", {
+        limits: { ...standardLimits, memory_mb: 32 }
       })
-    }).pipe(Effect.provide(layer)))
-  const sh = (script: string, step: Partial<SandboxStep> = {}) => run({ argv: ["/bin/sh", "-c", script], ...step })
+      expect(outcome.limit, outcome.stderr).toBe("memory")
+      expect(outcome.stdout).not.toContain("survived")
+    })
 
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "codebox-docker-test-"))
-    fs.chmodSync(dir, 0o711)
-    fs.mkdirSync(path.join(dir, "in"), { mode: 0o755 })
-    fs.mkdirSync(path.join(dir, "out"), { mode: 0o755 })
-    fs.writeFileSync(path.join(dir, "in", "data.txt"), "input data\n", { mode: 0o644 })
-  })
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+    it("reports a busy loop past the cpu rlimit as cpu_time", async () => {
+      const outcome = await sh("while :; do :; done", { limits: { ...standardLimits, cpu_time_ms: 1000, wall_time_ms: 20_000 } })
+      expect(outcome).toMatchObject({ limit: "cpu_time", signal: "SIGXCPU" })
+    })
 
-  it("runs user code hardened: non-root, no capabilities, no new privileges, read-only root, no network", async () => {
-    const outcome = await sh([
-      "id -u; id -g",
-      "grep -E '^(CapEff|NoNewPrivs)' /proc/self/status",
-      "touch /usr/x 2>/dev/null && echo root-writable || echo root-read-only",
-      "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '",
-      "cat /proc/self/mountinfo | grep ' /tmp ' | grep -o 'noexec'",
-      "echo sys: $(ls -A /sys | wc -l)",
-      "cat /etc/resolv.conf /etc/hostname 2>/dev/null || echo host-facts-unreadable"
-    ].join("; "))
-    expect(outcome.stderr).toBe("")
-    expect(outcome.stdout.split("\n")).toEqual([
-      "1000", "1000", "CapEff:\t0000000000000000", "NoNewPrivs:\t1", "root-read-only", "lo", "noexec", "sys: 0",
-      "host-facts-unreadable", ""
-    ])
-    expect(outcome).toMatchObject({ exitCode: 0, signal: null, limit: null })
-  })
-
-  it("passes stdin, the step's env (and only it), cwd and exit code", async () => {
-    const outcome = await sh("cat; pwd; env | sort; exit 7", { stdin: "from stdin\n", env: { GREETING: "hi" } })
-    expect(outcome.exitCode).toBe(7)
-    const lines = outcome.stdout.split("\n")
-    expect(lines.slice(0, 2)).toEqual(["from stdin", "/box/out"])
-    expect(lines).toContain("GREETING=hi")
-    expect(lines).toContain("HOME=/tmp")
-    expect(lines.some((line) => line.startsWith("CODEBOX") || line.startsWith("NODE_EXTRA"))).toBe(false)
-    expect(outcome.wallTimeMs).toBeGreaterThan(0)
-  })
-
-  it("mounts inputs read-only and the out directory writable for the sandbox user", async () => {
-    const outcome = await sh("cat /box/in/data.txt; echo x > /box/in/new 2>/dev/null || echo in-read-only; echo made > /box/out/made.txt")
-    expect(outcome.stdout).toBe("input data\nin-read-only\n")
-    expect(fs.readFileSync(path.join(dir, "out", "made.txt"), "utf8")).toBe("made\n")
-    expect(fs.existsSync(path.join(dir, "in", "new"))).toBe(false)
-  })
-
-  it("bounds what writable mounts can hold by the staging tmpfs, not the host's disk", async () => {
-    const small = DockerSandbox.layer({ stagingMb: 4 })
-    const outcome = await Effect.runPromise(Effect.gen(function*() {
-      const sandbox = yield* Sandbox
-      return yield* sandbox.run({
-        argv: ["/bin/sh", "-c", "echo kept > /box/out/kept.txt; head -c 8000000 /dev/zero > /box/out/big || echo full"],
-        stdin: null,
-        env: {},
-        cwd: "/box/out",
-        mounts: [{ hostPath: path.join(dir, "out"), sandboxPath: "/box/out", writable: true }],
-        limits: { ...standardLimits, wall_time_ms: 10_000 },
-        runtime: { image, dockerfile: "", nativePaths: [], env: {}, debianPackages: [] }
+    it("stops a fork bomb at the pids limit", async () => {
+      const outcome = await sh("for i in $(seq 40); do sleep 5 & done 2>&1; echo done", {
+        limits: { ...standardLimits, processes: 8 }
       })
-    }).pipe(Effect.provide(small)))
-    expect(outcome.stdout).toBe("full\n")
-    expect(outcome.stderr).toMatch(/No space left/)
-    // Results come back to the host directory, as root's, never through a link.
-    expect(fs.readFileSync(path.join(dir, "out", "kept.txt"), "utf8")).toBe("kept\n")
-    expect(fs.statSync(path.join(dir, "out", "big")).size).toBeLessThan(4 * 1024 * 1024)
-  })
-
-  it("kills a sleeper at the wall limit and reports wall_time", async () => {
-    const outcome = await sh("echo before; sleep 60", { limits: { ...standardLimits, wall_time_ms: 1000 } })
-    expect(outcome).toMatchObject({ stdout: "before\n", signal: "SIGKILL", exitCode: null, limit: "wall_time" })
-  })
-
-  it("stops a flood at the output cap, keeping what came before", async () => {
-    const outcome = await sh("yes", { limits: { ...standardLimits, output_bytes: 4096 } })
-    expect(outcome.limit).toBe("output")
-    expect(outcome.stdoutTruncated).toBe(true)
-    expect(outcome.stdout).toBe("y\n".repeat(2048))
-  })
-
-  it("reports an OOM kill as the memory limit", async () => {
-    const outcome = await sh("x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived", {
-      limits: { ...standardLimits, memory_mb: 32 }
+      expect(outcome.stdout + outcome.stderr).toMatch(/fork|Resource temporarily unavailable/i)
     })
-    expect(outcome.limit, outcome.stderr).toBe("memory")
-    expect(outcome.stdout).not.toContain("survived")
-  })
 
-  it("reports a busy loop past the cpu rlimit as cpu_time", async () => {
-    const outcome = await sh("while :; do :; done", { limits: { ...standardLimits, cpu_time_ms: 1000, wall_time_ms: 20_000 } })
-    expect(outcome).toMatchObject({ limit: "cpu_time", signal: "SIGXCPU" })
-  })
-
-  it("stops a fork bomb at the pids limit", async () => {
-    const outcome = await sh("for i in $(seq 40); do sleep 5 & done 2>&1; echo done", {
-      limits: { ...standardLimits, processes: 8 }
+    it("removes the container when the calling fiber is interrupted", async () => {
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const sandbox = yield* Sandbox
+          const fiber = yield* Effect.forkChild(
+            sandbox.run({
+              argv: ["/bin/sleep", "60"],
+              stdin: null,
+              env: {},
+              cwd: "/",
+              mounts: [],
+              limits: { ...standardLimits, wall_time_ms: 60_000 },
+              runtime: { image, dockerfile: "", nativePaths: [], env: {}, debianPackages: [] }
+            })
+          )
+          // Wait until it is running, then cancel it.
+          for (let i = 0; i < 100 && (yield* Effect.promise(ownContainers)).every((c) => c.State !== "running"); i++) {
+            yield* Effect.sleep(100)
+          }
+          expect((yield* Effect.promise(ownContainers)).map((c) => c.State)).toEqual(["running"])
+          yield* Fiber.interrupt(fiber)
+          expect(yield* Effect.promise(ownContainers)).toEqual([])
+        }).pipe(Effect.provide(layer))
+      )
     })
-    expect(outcome.stdout + outcome.stderr).toMatch(/fork|Resource temporarily unavailable/i)
-  })
 
-  it("removes the container when the calling fiber is interrupted", async () => {
-    await Effect.runPromise(Effect.gen(function*() {
-      const sandbox = yield* Sandbox
-      const fiber = yield* Effect.forkChild(sandbox.run({
-        argv: ["/bin/sleep", "60"],
-        stdin: null,
-        env: {},
-        cwd: "/",
-        mounts: [],
-        limits: { ...standardLimits, wall_time_ms: 60_000 },
-        runtime: { image, dockerfile: "", nativePaths: [], env: {}, debianPackages: [] }
-      }))
-      // Wait until it is running, then cancel it.
-      for (let i = 0; i < 100 && (yield* Effect.promise(ownContainers)).every((c) => c.State !== "running"); i++) {
-        yield* Effect.sleep(100)
-      }
-      expect((yield* Effect.promise(ownContainers)).map((c) => c.State)).toEqual(["running"])
-      yield* Fiber.interrupt(fiber)
-      expect(yield* Effect.promise(ownContainers)).toEqual([])
-    }).pipe(Effect.provide(layer)))
-  })
-
-  it("sweeps a dead worker's leftover container when it starts", async () => {
-    const dead = fs.readFileSync("/proc/sys/kernel/pid_max", "utf8").trim() // no process has pid_max
-    const leftover = await docker.createContainer({
-      Image: image,
-      Cmd: ["/bin/sleep", "60"],
-      Labels: { [Labels.sandbox]: "1", [Labels.host]: os.hostname(), [Labels.pid]: dead, [Labels.deadline]: String(Date.now() + 600_000) },
-      HostConfig: { NetworkMode: "none" }
+    it("sweeps a dead worker's leftover container when it starts", async () => {
+      const dead = fs.readFileSync("/proc/sys/kernel/pid_max", "utf8").trim() // no process has pid_max
+      const leftover = await docker.createContainer({
+        Image: image,
+        Cmd: ["/bin/sleep", "60"],
+        Labels: {
+          [Labels.sandbox]: "1",
+          [Labels.host]: os.hostname(),
+          [Labels.pid]: dead,
+          [Labels.deadline]: String(Date.now() + 600_000)
+        },
+        HostConfig: { NetworkMode: "none" }
+      })
+      await leftover.start()
+      await Effect.runPromise(Effect.provide(Effect.void, DockerSandbox.layer()))
+      await expect(leftover.inspect()).rejects.toMatchObject({ statusCode: 404 })
     })
-    await leftover.start()
-    await Effect.runPromise(Effect.provide(Effect.void, DockerSandbox.layer()))
-    await expect(leftover.inspect()).rejects.toMatchObject({ statusCode: 404 })
-  })
 
-  it("fails with a SandboxError naming the image when it is missing", async () => {
-    const result = await Effect.runPromise(Effect.gen(function*() {
-      const sandbox = yield* Sandbox
-      return yield* sandbox.run({
-        argv: ["/bin/true"], stdin: null, env: {}, cwd: "/", mounts: [], limits: standardLimits,
-        runtime: { image: "codebox/no-such-image:0", dockerfile: "", nativePaths: [], env: {}, debianPackages: [] }
-      }).pipe(Effect.flip)
-    }).pipe(Effect.provide(layer)))
-    expect(result._tag).toBe("SandboxError")
-    expect(result.message).toContain("codebox/no-such-image:0")
-  })
+    it("fails with a SandboxError naming the image when it is missing", async () => {
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const sandbox = yield* Sandbox
+          return yield* sandbox
+            .run({
+              argv: ["/bin/true"],
+              stdin: null,
+              env: {},
+              cwd: "/",
+              mounts: [],
+              limits: standardLimits,
+              runtime: { image: "codebox/no-such-image:0", dockerfile: "", nativePaths: [], env: {}, debianPackages: [] }
+            })
+            .pipe(Effect.flip)
+        }).pipe(Effect.provide(layer))
+      )
+      expect(result._tag).toBe("SandboxError")
+      expect(result.message).toContain("codebox/no-such-image:0")
+    })
 
-  it("leaves no container behind", async () => {
-    expect(await ownContainers()).toEqual([])
-  })
-}, 60_000)
+    it("leaves no container behind", async () => {
+      expect(await ownContainers()).toEqual([])
+    })
+  },
+  60_000
+)

@@ -75,13 +75,14 @@ const prepareWritableMounts = (mounts: ReadonlyArray<Mount>, user: { uid: number
   })
 
 /** Builds the Docker sandbox; fails when the daemon does not answer. */
-export const make = Effect.fn("DockerSandbox.make")(function*(options: DockerSandboxOptions = {}) {
+export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSandboxOptions = {}) {
   const docker = new Docker(options.docker)
   const user = options.user ?? defaultUser()
   const userIds = yield* Effect.try({ try: () => parseUser(user), catch: sandboxError("invalid sandbox user") })
-  const staging = (options.stagingMb ?? 1024) > 0 && process.getuid?.() === 0
-    ? yield* acquireStagingArea(options.stateDir ?? "/run/codebox-docker", options.stagingMb ?? 1024)
-    : null
+  const staging =
+    (options.stagingMb ?? 1024) > 0 && process.getuid?.() === 0
+      ? yield* acquireStagingArea(options.stateDir ?? "/run/codebox-docker", options.stagingMb ?? 1024)
+      : null
   const settings: ContainerSettings = {
     user,
     cpus: options.cpus ?? 1,
@@ -104,10 +105,9 @@ export const make = Effect.fn("DockerSandbox.make")(function*(options: DockerSan
     if (removed.length > 0) yield* Effect.logWarning(`removed ${removed.length} leftover sandbox container(s)`)
   }
 
-  const run = Effect.fn("DockerSandbox.run")(function*(step: SandboxStep) {
-    const { mounts, copyBack } = staging === null
-      ? { mounts: step.mounts, copyBack: Effect.void }
-      : yield* stageMounts(staging, step.mounts, userIds)
+  const run = Effect.fn("DockerSandbox.run")(function* (step: SandboxStep) {
+    const { mounts, copyBack } =
+      staging === null ? { mounts: step.mounts, copyBack: Effect.void } : yield* stageMounts(staging, step.mounts, userIds)
     if (staging === null) yield* prepareWritableMounts(step.mounts, userIds)
     const spec = containerSpec({ ...step, mounts }, settings, Date.now())
     // Removal is the release: it runs on success, failure and interruption alike, and a forced
@@ -131,8 +131,7 @@ export const make = Effect.fn("DockerSandbox.make")(function*(options: DockerSan
     // Attach before start, so not a byte of early output is missed.
     const stream = yield* Effect.acquireRelease(
       Effect.tryPromise({
-        try: () =>
-          container.attach({ stream: true, stdin: step.stdin !== null, stdout: true, stderr: true, hijack: step.stdin !== null }),
+        try: () => container.attach({ stream: true, stdin: step.stdin !== null, stdout: true, stderr: true, hijack: step.stdin !== null }),
         catch: sandboxError("cannot attach to the container")
       }),
       (attached) => Effect.sync(() => (attached as NodeJS.ReadWriteStream & { destroy(): void }).destroy())
@@ -206,8 +205,7 @@ export const make = Effect.fn("DockerSandbox.make")(function*(options: DockerSan
 })
 
 /** The Docker sandbox as the `Sandbox` service. Sweeps leftovers of dead workers when built. */
-export const layer = (options: DockerSandboxOptions = {}): Layer.Layer<Sandbox, SandboxError> =>
-  Layer.effect(Sandbox, make(options))
+export const layer = (options: DockerSandboxOptions = {}): Layer.Layer<Sandbox, SandboxError> => Layer.effect(Sandbox, make(options))
 
 /**
  * The sandbox containers this process made that still exist, one "id image state" each; empty

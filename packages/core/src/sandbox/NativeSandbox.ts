@@ -34,8 +34,7 @@ export interface NativeSandboxOptions {
 const fail = (message: string) => (cause: unknown) =>
   new SandboxError({ message: `${message}: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
 
-const signalName = (n: number): string | null =>
-  Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0] ?? null
+const signalName = (n: number): string | null => Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0] ?? null
 
 const alive = (pid: number) => {
   try {
@@ -56,7 +55,7 @@ const defaultUidCount = 256
  * crashed CodeBox process left; mounts the staging tmpfs (unmounted when the scope closes).
  */
 export const make = (options: NativeSandboxOptions = {}) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const range: UidRange = { first: options.firstUid ?? defaultFirstUid, count: options.uidCount ?? defaultUidCount }
     const stateDir = options.stateDir ?? (fs.existsSync("/run") ? "/run/codebox" : path.join(os.tmpdir(), "codebox"))
     const driver: CgroupDriver = yield* Effect.try({
@@ -84,7 +83,10 @@ export const make = (options: NativeSandboxOptions = {}) =>
       catch: fail(`cannot prepare ${stateDir}`)
     })
     const staging = yield* Effect.acquireRelease(
-      Effect.tryPromise({ try: () => mountStagingArea(stateDir, options.stagingMb ?? 1024), catch: fail("cannot prepare writable mounts") }),
+      Effect.tryPromise({
+        try: () => mountStagingArea(stateDir, options.stagingMb ?? 1024),
+        catch: fail("cannot prepare writable mounts")
+      }),
       (dir) => Effect.promise(() => unmountStagingArea(dir))
     )
     const system = systemBinds(identity.passwd, identity.group)
@@ -92,7 +94,7 @@ export const make = (options: NativeSandboxOptions = {}) =>
     let jobs = 0
 
     const leaseUid = Effect.acquireRelease(
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         for (;;) {
           const uid = yield* Effect.try({ try: () => tryLeaseUid(lockDir, range), catch: fail("cannot lease a sandbox uid") })
           if (uid !== null) return uid
@@ -141,12 +143,14 @@ export const make = (options: NativeSandboxOptions = {}) =>
         return Effect.sync(() => running.abort())
       })
 
-    const run = Effect.fn("NativeSandbox.run")(function*(step: SandboxStep) {
+    const run = Effect.fn("NativeSandbox.run")(function* (step: SandboxStep) {
       const problem = validatePlanInput({ argv: step.argv, env: step.env, cwd: step.cwd, targets: step.mounts.map((m) => m.sandboxPath) })
       if (problem !== null) return yield* new SandboxError({ message: problem })
       for (const p of [...step.runtime.nativePaths, ...step.mounts.map((m) => m.hostPath)]) {
         if (!fs.existsSync(p)) {
-          return yield* new SandboxError({ message: `${p} does not exist on this host (language runtimes are installed by scripts/setup.sh)` })
+          return yield* new SandboxError({
+            message: `${p} does not exist on this host (language runtimes are installed by scripts/setup.sh)`
+          })
         }
       }
       const uid = yield* leaseUid
@@ -163,7 +167,10 @@ export const make = (options: NativeSandboxOptions = {}) =>
             }),
           catch: fail("cannot stage the writable mounts")
         }),
-        () => Effect.sync(() => writable.forEach((_, i) => fs.rmSync(path.join(staging, `${name}-${i}`), { recursive: true, force: true })))
+        () =>
+          Effect.sync(() => {
+            for (const i of writable.keys()) fs.rmSync(path.join(staging, `${name}-${i}`), { recursive: true, force: true })
+          })
       )
       const mounts: Array<BoundDir> = step.mounts.map((m) => ({
         source: m.writable ? stagingDirs[writable.indexOf(m)]! : m.hostPath,
@@ -198,13 +205,15 @@ export const make = (options: NativeSandboxOptions = {}) =>
         })
       }
       yield* Effect.try({
-        try: () => writable.forEach((m, i) => copyTree(stagingDirs[i]!, m.hostPath, null)),
+        try: () => {
+          for (const [i, m] of writable.entries()) copyTree(stagingDirs[i]!, m.hostPath, null)
+        },
         catch: fail("cannot copy the step's files back")
       })
       return outcomeOf(result, usage, step)
     }, Effect.scoped)
 
-    const check = Effect.gen(function*() {
+    const check = Effect.gen(function* () {
       const outcome = yield* run({
         argv: ["/usr/bin/true"],
         stdin: null,
@@ -215,7 +224,9 @@ export const make = (options: NativeSandboxOptions = {}) =>
         runtime: { image: "", dockerfile: "", nativePaths: [], env: {}, debianPackages: [] }
       })
       if (outcome.exitCode !== 0) {
-        return yield* new SandboxError({ message: `the sandbox probe failed (exit ${outcome.exitCode}, ${outcome.signal}): ${outcome.stderr.trim()}` })
+        return yield* new SandboxError({
+          message: `the sandbox probe failed (exit ${outcome.exitCode}, ${outcome.signal}): ${outcome.stderr.trim()}`
+        })
       }
     })
 
@@ -229,17 +240,12 @@ export const outcomeOf = (
   step: SandboxStep
 ): SandboxOutcome => {
   // bwrap reports a program killed by signal N as exit 128+N, the shell convention.
-  const fromExit = result.exitCode !== null && result.exitCode > 128 && result.exitCode <= 128 + 64
-    ? signalName(result.exitCode - 128)
-    : null
-  const signal = result.fired !== null ? "SIGKILL" : result.signal ?? fromExit
+  const fromExit =
+    result.exitCode !== null && result.exitCode > 128 && result.exitCode <= 128 + 64 ? signalName(result.exitCode - 128) : null
+  const signal = result.fired !== null ? "SIGKILL" : (result.signal ?? fromExit)
   const cpuOver = usage.cpuTimeMs !== null && usage.cpuTimeMs >= step.limits.cpu_time_ms
-  const limit: LimitFired | null = result.fired ??
-    (usage.oomKills > 0
-      ? "memory"
-      : signal === "SIGXCPU" || (signal === "SIGKILL" && cpuOver)
-      ? "cpu_time"
-      : null)
+  const limit: LimitFired | null =
+    result.fired ?? (usage.oomKills > 0 ? "memory" : signal === "SIGXCPU" || (signal === "SIGKILL" && cpuOver) ? "cpu_time" : null)
   return {
     exitCode: signal !== null ? null : result.exitCode,
     signal,
@@ -255,8 +261,7 @@ export const outcomeOf = (
 }
 
 /** The native sandbox as the `Sandbox` service; fails to build with what the host lacks. */
-export const layer = (options: NativeSandboxOptions = {}): Layer.Layer<Sandbox, SandboxError> =>
-  Layer.effect(Sandbox, make(options))
+export const layer = (options: NativeSandboxOptions = {}): Layer.Layer<Sandbox, SandboxError> => Layer.effect(Sandbox, make(options))
 
 /** Readiness on its own: builds the sandbox, runs a probe through the whole chain, tears it down. */
 export const check = (options: NativeSandboxOptions = {}): Effect.Effect<void, SandboxError> =>

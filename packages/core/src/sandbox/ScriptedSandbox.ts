@@ -25,15 +25,18 @@ export type Script = (step: SandboxStep) => Effect.Effect<SandboxOutcome, Sandbo
  */
 export const make = (script: Script) => {
   const steps: Array<SandboxStep> = []
-  const layer = Layer.succeed(Sandbox, Sandbox.of({
-    name: "scripted",
-    run: (step) =>
-      Effect.suspend(() => {
-        steps.push(step)
-        const answer = script(step)
-        return Effect.isEffect(answer) ? answer : Effect.succeed(answer)
-      }),
-    check: Effect.void
-  }))
+  const layer = Layer.succeed(
+    Sandbox,
+    Sandbox.of({
+      name: "scripted",
+      run: (step) =>
+        Effect.suspend(() => {
+          steps.push(step)
+          const answer = script(step)
+          return Effect.isEffect(answer) ? answer : Effect.succeed(answer)
+        }),
+      check: Effect.void
+    })
+  )
   return { layer, steps }
 }

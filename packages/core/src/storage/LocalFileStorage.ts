@@ -14,7 +14,7 @@ const fail = (message: string) => (cause: unknown) => new StorageError({ message
 export const layer = (root: string) =>
   Layer.effect(
     FileStorage,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* Effect.tryPromise({
         try: () => fs.promises.mkdir(root, { recursive: true, mode: 0o700 }),
         catch: fail(`cannot create storage directory ${root}`)
@@ -35,7 +35,7 @@ export const layer = (root: string) =>
       }
 
       return FileStorage.of({
-        write: Effect.fn("LocalFileStorage.write")(function*(taskId, area, name, data) {
+        write: Effect.fn("LocalFileStorage.write")(function* (taskId, area, name, data) {
           const file = yield* filePath(taskId, area, name)
           yield* Effect.tryPromise({
             try: async () => {
@@ -45,16 +45,17 @@ export const layer = (root: string) =>
             catch: fail(`cannot write ${area}/${name}`)
           })
         }),
-        read: Effect.fn("LocalFileStorage.read")(function*(taskId, area, name) {
+        read: Effect.fn("LocalFileStorage.read")(function* (taskId, area, name) {
           const file = yield* filePath(taskId, area, name)
           return yield* Effect.tryPromise({ try: () => fs.promises.readFile(file), catch: fail(`cannot read ${area}/${name}`) })
         }),
         stream: (taskId, area, name) =>
-          Stream.unwrap(Effect.map(
-            filePath(taskId, area, name),
-            (file) => Stream.fromAsyncIterable(fs.createReadStream(file), fail(`cannot read ${area}/${name}`))
-          )),
-        list: Effect.fn("LocalFileStorage.list")(function*(taskId, area) {
+          Stream.unwrap(
+            Effect.map(filePath(taskId, area, name), (file) =>
+              Stream.fromAsyncIterable(fs.createReadStream(file), fail(`cannot read ${area}/${name}`))
+            )
+          ),
+        list: Effect.fn("LocalFileStorage.list")(function* (taskId, area) {
           const dir = path.join(taskDir(taskId), area)
           return yield* Effect.tryPromise({
             try: async () => {
@@ -62,13 +63,16 @@ export const layer = (root: string) =>
                 if (e.code === "ENOENT") return []
                 throw e
               })
-              const files = entries.filter((e) => e.isFile()).map((e) => e.name).sort()
+              const files = entries
+                .filter((e) => e.isFile())
+                .map((e) => e.name)
+                .sort()
               return Promise.all(files.map(async (name) => ({ name, size: (await fs.promises.stat(path.join(dir, name))).size })))
             },
             catch: fail(`cannot list ${area} of ${taskId}`)
           })
         }),
-        remove: Effect.fn("LocalFileStorage.remove")(function*(taskId) {
+        remove: Effect.fn("LocalFileStorage.remove")(function* (taskId) {
           const dir = taskDir(taskId)
           return yield* Effect.tryPromise({
             try: async () => {

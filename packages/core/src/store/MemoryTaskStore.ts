@@ -20,7 +20,7 @@ export const layer = Layer.sync(TaskStore, () => {
   const workers = new Map<string, WorkerStatus>()
 
   const save = (task: Task) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       tasks.set(task.task_id, task)
       if (!isFinal(task.state)) return
       for (const waiter of waiters.get(task.task_id) ?? []) yield* Deferred.succeed(waiter, task)
@@ -35,7 +35,7 @@ export const layer = Layer.sync(TaskStore, () => {
   return TaskStore.of({
     insert: (task) => save(task),
     get: existing,
-    claim: Effect.fn("MemoryTaskStore.claim")(function*(id: TaskId, worker: string) {
+    claim: Effect.fn("MemoryTaskStore.claim")(function* (id: TaskId, worker: string) {
       const task = tasks.get(id)
       if (task === undefined || !claimable.has(task.state)) return Option.none()
       const now = yield* Clock.currentTimeMillis
@@ -44,20 +44,20 @@ export const layer = Layer.sync(TaskStore, () => {
       yield* save(claimed)
       return Option.some({ task: claimed, attempt })
     }),
-    complete: Effect.fn("MemoryTaskStore.complete")(function*(id, attempt, state, result, error) {
+    complete: Effect.fn("MemoryTaskStore.complete")(function* (id, attempt, state, result, error) {
       const task = tasks.get(id)
       if (task === undefined || task.state !== "STARTED" || task.attempts !== attempt) return false
       const now = yield* Clock.currentTimeMillis
       yield* save({ ...task, state, result, error, finished_at: now })
       return true
     }),
-    retry: Effect.fn("MemoryTaskStore.retry")(function*(id: TaskId, reason: string) {
+    retry: Effect.fn("MemoryTaskStore.retry")(function* (id: TaskId, reason: string) {
       const task = tasks.get(id)
       if (task === undefined || isFinal(task.state)) return false
       yield* save({ ...task, state: "RETRY", error: reason, started_at: yield* Clock.currentTimeMillis })
       return true
     }),
-    revoke: Effect.fn("MemoryTaskStore.revoke")(function*(id: TaskId) {
+    revoke: Effect.fn("MemoryTaskStore.revoke")(function* (id: TaskId) {
       const task = yield* existing(id)
       if (isFinal(task.state)) return task
       const revoked: Task = { ...task, state: "REVOKED", error: "cancelled", finished_at: yield* Clock.currentTimeMillis }
@@ -66,15 +66,14 @@ export const layer = Layer.sync(TaskStore, () => {
     }),
     awaitFinal: (id) =>
       Effect.acquireUseRelease(
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const waiter = yield* Deferred.make<Task>()
           const set = waiters.get(id) ?? new Set()
           set.add(waiter)
           waiters.set(id, set)
           return waiter
         }),
-        (waiter) =>
-          Effect.flatMap(existing(id), (task) => isFinal(task.state) ? Effect.succeed(task) : Deferred.await(waiter)),
+        (waiter) => Effect.flatMap(existing(id), (task) => (isFinal(task.state) ? Effect.succeed(task) : Deferred.await(waiter))),
         (waiter) =>
           Effect.sync(() => {
             const set = waiters.get(id)
@@ -100,7 +99,13 @@ export const layer = Layer.sync(TaskStore, () => {
       }),
     counts: Effect.sync(() => {
       const counts: Record<TaskState, number> = {
-        PENDING: 0, RECEIVED: 0, STARTED: 0, RETRY: 0, SUCCESS: 0, FAILURE: 0, REVOKED: 0
+        PENDING: 0,
+        RECEIVED: 0,
+        STARTED: 0,
+        RETRY: 0,
+        SUCCESS: 0,
+        FAILURE: 0,
+        REVOKED: 0
       }
       for (const task of tasks.values()) counts[task.state]++
       return counts

@@ -15,6 +15,13 @@ export const toyPlugin = (overrides: Partial<LanguagePlugin> = {}): LanguagePlug
   quote: quoteJson,
   syntax: { lineComments: ["#"], blockComments: [["/*", "*/"]], strings: ['"""', '"', "'"] },
   runtime: { image: "codebox/toy:1", dockerfile: "/nonexistent", nativePaths: [], env: {}, debianPackages: [] },
-  samples: { hello: "hello", echoUpper: "upper", copyInput: "copy IN_1 OUT_copy.txt", exitThree: "exit 3", memoryHog: "hog", busyLoop: "loop" },
+  samples: {
+    hello: "hello",
+    echoUpper: "upper",
+    copyInput: "copy IN_1 OUT_copy.txt",
+    exitThree: "exit 3",
+    memoryHog: "hog",
+    busyLoop: "loop"
+  },
   ...overrides
 })

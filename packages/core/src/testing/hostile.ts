@@ -88,8 +88,10 @@ export const hostileSuite = (name: string, sandbox: Layer.Layer<Sandbox, unknown
     }
     const expectVerdict = (task: Task, verdicts: ReadonlyArray<Verdict>) => {
       expect(task.state, task.error ?? "").toBe("SUCCESS")
-      expect(verdicts, `verdict ${task.result?.verdict}, limit ${task.result?.limit}, stderr: ${task.result?.stderr.slice(0, 500)}`)
-        .toContain(task.result?.verdict)
+      expect(
+        verdicts,
+        `verdict ${task.result?.verdict}, limit ${task.result?.limit}, stderr: ${task.result?.stderr.slice(0, 500)}`
+      ).toContain(task.result?.verdict)
     }
 
     for (const plugin of options.plugins) {
@@ -160,8 +162,16 @@ export const hostileSuite = (name: string, sandbox: Layer.Layer<Sandbox, unknown
         when(h.connect)("network: no host service, loopback or outside address is reachable", { timeout }, async () => {
           // The control: the service answers the host itself.
           await new Promise<void>((resolve, reject) => net.connect(port, "127.0.0.1", resolve).on("error", reject).end())
-          const external = Object.values(os.networkInterfaces()).flat().find((a) => a?.family === "IPv4" && !a.internal)?.address
-          const targets = [["127.0.0.1", String(port)], ["127.0.0.1", "5432"], ["localhost", "6379"], ["example.com", "80"], ["1.1.1.1", "53"]]
+          const external = Object.values(os.networkInterfaces())
+            .flat()
+            .find((a) => a?.family === "IPv4" && !a.internal)?.address
+          const targets = [
+            ["127.0.0.1", String(port)],
+            ["127.0.0.1", "5432"],
+            ["localhost", "6379"],
+            ["example.com", "80"],
+            ["1.1.1.1", "53"]
+          ]
           if (external !== undefined) targets.push([external, String(port)])
           const tasks = await Promise.all(targets.map((args) => runProgram(plugin, h.connect!, { wall_time_ms: 10_000 }, args)))
           for (const [i, task] of tasks.entries()) {
@@ -171,7 +181,14 @@ export const hostileSuite = (name: string, sandbox: Layer.Layer<Sandbox, unknown
         })
 
         when(h.readFile)("host files: shadow, /root, the host's secrets are not readable", { timeout }, async () => {
-          const denied = ["/etc/shadow", "/root/.bashrc", "/root/.ssh/id_rsa", path.join(secretDir, "secret.txt"), "/sys/kernel/notes", "/etc/hostname"]
+          const denied = [
+            "/etc/shadow",
+            "/root/.bashrc",
+            "/root/.ssh/id_rsa",
+            path.join(secretDir, "secret.txt"),
+            "/sys/kernel/notes",
+            "/etc/hostname"
+          ]
           const tasks = await Promise.all(denied.map((file) => runProgram(plugin, h.readFile!, {}, [file])))
           for (const [i, task] of tasks.entries()) expect(task.result?.stdout, denied[i]).toBe("denied\n")
           // pid 1 inside is the sandbox's own init; whatever it shows, the host's secrets are not in it.
@@ -186,7 +203,10 @@ export const hostileSuite = (name: string, sandbox: Layer.Layer<Sandbox, unknown
           const task = await runProgram(plugin, h.printEnv!)
           expectVerdict(task, ["ok"])
           expect(task.result?.stdout).not.toContain(canary)
-          const names = task.result!.stdout.split("\n").filter((l) => l !== "").map((l) => l.split("=")[0]!)
+          const names = task
+            .result!.stdout.split("\n")
+            .filter((l) => l !== "")
+            .map((l) => l.split("=")[0]!)
           const allowed = new Set(["PATH", "HOME", "LANG", "PWD", "SHLVL", "_", "OLDPWD", ...Object.keys(plugin.runtime.env)])
           expect(names.filter((n) => !allowed.has(n) && n in process.env)).toEqual([])
         })
@@ -271,8 +291,10 @@ export const hostileSuite = (name: string, sandbox: Layer.Layer<Sandbox, unknown
       const tasks = await Promise.all(cases.map((c) => run(c.request)))
       for (const [i, task] of tasks.entries()) {
         const c = cases[i]!
-        expect(c.verdicts, `${c.plugin.id} case ${i}: verdict ${task.result?.verdict} (${task.error ?? task.result?.stderr.slice(0, 300)})`)
-          .toContain(task.result?.verdict)
+        expect(
+          c.verdicts,
+          `${c.plugin.id} case ${i}: verdict ${task.result?.verdict} (${task.error ?? task.result?.stderr.slice(0, 300)})`
+        ).toContain(task.result?.verdict)
         if (c.verdicts[0] === "ok") expect(task.result?.stdout).toBe("hello\n")
       }
       await expectNothingLeft()

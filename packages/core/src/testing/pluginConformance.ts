@@ -68,46 +68,52 @@ export const pluginConformance = (plugin: LanguagePlugin, options: PluginConform
 
     it("has samples whose placeholders rewrite", async () => {
       for (const [name, source] of Object.entries(plugin.samples)) expect(source.length, name).toBeGreaterThan(0)
-      const rewritten = await Effect.runPromise(rewritePlaceholders(plugin.samples.copyInput, {
-        inputPaths: [`${SandboxPaths.in}/input.txt`],
-        outDir: SandboxPaths.out,
-        quote: plugin.quote,
-        syntax: plugin.syntax
-      }))
+      const rewritten = await Effect.runPromise(
+        rewritePlaceholders(plugin.samples.copyInput, {
+          inputPaths: [`${SandboxPaths.in}/input.txt`],
+          outDir: SandboxPaths.out,
+          quote: plugin.quote,
+          syntax: plugin.syntax
+        })
+      )
       expect(rewritten.outputs).toEqual(["copy.txt"])
       expect(rewritten.source).toContain(`${SandboxPaths.in}/input.txt`)
     })
 
     it("goes PENDING -> STARTED -> SUCCESS through the engine (scripted sandbox)", () =>
-      Effect.runPromise(Effect.gen(function*() {
-        const started = yield* Deferred.make<void>()
-        const gate = yield* Deferred.make<void>()
-        const scripted = ScriptedSandbox.make(() =>
-          Deferred.succeed(started, undefined).pipe(
-            Effect.andThen(Deferred.await(gate)),
-            Effect.as(ScriptedSandbox.outcome({ stdout: "hello\n" }))
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const started = yield* Deferred.make<void>()
+          const gate = yield* Deferred.make<void>()
+          const scripted = ScriptedSandbox.make(() =>
+            Deferred.succeed(started, undefined).pipe(
+              Effect.andThen(Deferred.await(gate)),
+              Effect.as(ScriptedSandbox.outcome({ stdout: "hello\n" }))
+            )
           )
-        )
-        yield* Effect.gen(function*() {
-          const engine = yield* Engine
-          const store = yield* TaskStore
-          const executor = yield* Executor
-          const task = yield* engine.submit({ language: plugin.aliases[0] ?? plugin.id, source_code: plugin.samples.hello })
-          expect(task.state).toBe("PENDING")
-          expect(task.language).toBe(plugin.id)
-          const fiber = yield* Effect.forkChild(executor.execute(task.task_id))
-          yield* Deferred.await(started)
-          expect((yield* store.get(task.task_id)).state).toBe("STARTED")
-          yield* Deferred.succeed(gate, undefined)
-          expect(yield* Fiber.join(fiber)).toEqual({ _tag: "Completed", state: "SUCCESS", verdict: "ok" })
-          const done = yield* store.get(task.task_id)
-          expect(done.state).toBe("SUCCESS")
-          expect(done.result?.stdout).toBe("hello\n")
-          const runStep = scripted.steps.at(-1)!
-          expect(runStep.argv).toEqual(plugin.run.argv({ sourcePath: `${SandboxPaths.src}/${plugin.sourceFile}`, srcDir: SandboxPaths.src }))
-          expect(scripted.steps.length).toBe(plugin.compile === undefined ? 1 : 2)
-        }).pipe(Effect.provide(CodeBox.layer({ plugins: [plugin], sandbox: scripted.layer, concurrency: 0 })))
-      })))
+          yield* Effect.gen(function* () {
+            const engine = yield* Engine
+            const store = yield* TaskStore
+            const executor = yield* Executor
+            const task = yield* engine.submit({ language: plugin.aliases[0] ?? plugin.id, source_code: plugin.samples.hello })
+            expect(task.state).toBe("PENDING")
+            expect(task.language).toBe(plugin.id)
+            const fiber = yield* Effect.forkChild(executor.execute(task.task_id))
+            yield* Deferred.await(started)
+            expect((yield* store.get(task.task_id)).state).toBe("STARTED")
+            yield* Deferred.succeed(gate, undefined)
+            expect(yield* Fiber.join(fiber)).toEqual({ _tag: "Completed", state: "SUCCESS", verdict: "ok" })
+            const done = yield* store.get(task.task_id)
+            expect(done.state).toBe("SUCCESS")
+            expect(done.result?.stdout).toBe("hello\n")
+            const runStep = scripted.steps.at(-1)!
+            expect(runStep.argv).toEqual(
+              plugin.run.argv({ sourcePath: `${SandboxPaths.src}/${plugin.sourceFile}`, srcDir: SandboxPaths.src })
+            )
+            expect(scripted.steps.length).toBe(plugin.compile === undefined ? 1 : 2)
+          }).pipe(Effect.provide(CodeBox.layer({ plugins: [plugin], sandbox: scripted.layer, concurrency: 0 })))
+        })
+      ))
   })
 
   const sandbox = options.sandbox
@@ -121,7 +127,11 @@ export const pluginConformance = (plugin: LanguagePlugin, options: PluginConform
     })
     afterAll(() => box.close())
 
-    const run = async (source: string, extra: Partial<Parameters<CodeBoxClient["submit"]>[0]> = {}, files = [] as Array<{ name: string; data: Uint8Array }>) => {
+    const run = async (
+      source: string,
+      extra: Partial<Parameters<CodeBoxClient["submit"]>[0]> = {},
+      files = [] as Array<{ name: string; data: Uint8Array }>
+    ) => {
       const submitted = await box.submit({ language: plugin.id, source_code: source, ...extra }, files)
       const done = await box.awaitResult(submitted.task_id, timeout)
       expect(done, "task finished in time").toBeDefined()

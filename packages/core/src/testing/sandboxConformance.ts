@@ -16,11 +16,7 @@ export interface SandboxConformanceOptions {
  * The contract every Sandbox implementation must meet, run through the whole engine: each plugin's
  * samples give the right output and verdicts, and jobs running side by side do not see each other.
  */
-export const sandboxConformance = (
-  name: string,
-  sandbox: Layer.Layer<Sandbox, unknown>,
-  options: SandboxConformanceOptions
-) => {
+export const sandboxConformance = (name: string, sandbox: Layer.Layer<Sandbox, unknown>, options: SandboxConformanceOptions) => {
   const timeout = options.timeoutMs ?? 60_000
   describe(`Sandbox ${name}: conformance`, () => {
     let box: CodeBoxClient
@@ -50,7 +46,7 @@ export const sandboxConformance = (
     }
 
     it("reports itself ready through check", { timeout }, async () => {
-      const checked = Effect.gen(function*() {
+      const checked = Effect.gen(function* () {
         const ready = yield* Sandbox
         yield* ready.check
         return ready.name
@@ -61,7 +57,9 @@ export const sandboxConformance = (
     it("runs jobs side by side without mixing their outputs", { timeout: timeout * 2 }, async () => {
       const tasks = await Promise.all(
         options.plugins.flatMap((plugin) =>
-          Array.from({ length: 3 }, (_, i) => run({ language: plugin.id, source_code: plugin.samples.echoUpper, stdin: `${plugin.id}-${i}` }))
+          Array.from({ length: 3 }, (_, i) =>
+            run({ language: plugin.id, source_code: plugin.samples.echoUpper, stdin: `${plugin.id}-${i}` })
+          )
         )
       )
       const outputs = tasks.map((t) => t.result?.stdout)

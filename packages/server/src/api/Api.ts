@@ -20,10 +20,12 @@ export const makeApi = (limits: ApiLimits) =>
     .add(HealthApi)
     .prefix("/api")
     .middleware(HttpApiMiddleware.ProblemDetails)
-    .annotateMerge(OpenApi.annotations({
-      title: "CodeBox",
-      version: "0.1.0",
-      description: "Runs untrusted python, c, javascript and php in sandboxes."
-    }))
+    .annotateMerge(
+      OpenApi.annotations({
+        title: "CodeBox",
+        version: "0.1.0",
+        description: "Runs untrusted python, c, javascript and php in sandboxes."
+      })
+    )
 
 export type Api = ReturnType<typeof makeApi>

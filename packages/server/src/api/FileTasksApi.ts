@@ -17,19 +17,24 @@ export const makeFileTasksApi = (limits: { readonly maxFileSize: number; readonl
         query: WaitQuery,
         success: [TaskFinished, TaskAccepted],
         error: [...submitErrors, TaskNotFound, ...guardErrors]
-      }).annotateMerge(OpenApi.annotations({
-        summary: "Submit source code with input files (multipart)",
-        description: "Form fields programming_language, source_code, input_files (one per file, in order) and " +
-          "files (the parts), at most 5. IN_1.. in the source name the inputs, OUT_name.ext the outputs."
-      })),
+      }).annotateMerge(
+        OpenApi.annotations({
+          summary: "Submit source code with input files (multipart)",
+          description:
+            "Form fields programming_language, source_code, input_files (one per file, in order) and " +
+            "files (the parts), at most 5. IN_1.. in the source name the inputs, OUT_name.ext the outputs."
+        })
+      ),
       HttpApiEndpoint.get("download", "/file_task/:task_id/download", {
         params: TaskIdParams,
         success: [FileBody, TaskInProgress],
         error: downloadErrors
-      }).annotateMerge(OpenApi.annotations({
-        summary: "Download the output files",
-        description: "One output file as itself; several as a zip named after the task id; 202 {state} while running."
-      })),
+      }).annotateMerge(
+        OpenApi.annotations({
+          summary: "Download the output files",
+          description: "One output file as itself; several as a zip named after the task id; 202 {state} while running."
+        })
+      ),
       HttpApiEndpoint.get("files", "/file_task/:task_id/files", {
         params: TaskIdParams,
         success: [OutputManifest, TaskInProgress],

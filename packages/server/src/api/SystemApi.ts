@@ -9,21 +9,22 @@ export class LanguagesApi extends HttpApiGroup.make("languages")
     HttpApiEndpoint.get("list", "/languages", {
       success: LanguageList,
       error: [StoreError, ...guardErrors]
-    }).annotateMerge(OpenApi.annotations({
-      summary: "Languages: ids, aliases, versions, default and maximum limits"
-    }))
+    }).annotateMerge(
+      OpenApi.annotations({
+        summary: "Languages: ids, aliases, versions, default and maximum limits"
+      })
+    )
   )
-  .middleware(ApiKeyAuth)
-{}
+  .middleware(ApiKeyAuth) {}
 
 /** Probes: never behind API keys or the rate limit, so orchestrators can always ask. */
-export class HealthApi extends HttpApiGroup.make("health")
-  .add(
-    HttpApiEndpoint.get("live", "/health", { success: Liveness })
-      .annotateMerge(OpenApi.annotations({ summary: "Liveness: the process answers" })),
-    HttpApiEndpoint.get("ready", "/health/ready", { success: Readiness, error: NotReady })
-      .annotateMerge(OpenApi.annotations({
-        summary: "Readiness: store, queue, storage and sandbox; 503 naming what is down"
-      }))
+export class HealthApi extends HttpApiGroup.make("health").add(
+  HttpApiEndpoint.get("live", "/health", { success: Liveness }).annotateMerge(
+    OpenApi.annotations({ summary: "Liveness: the process answers" })
+  ),
+  HttpApiEndpoint.get("ready", "/health/ready", { success: Readiness, error: NotReady }).annotateMerge(
+    OpenApi.annotations({
+      summary: "Readiness: store, queue, storage and sandbox; 503 naming what is down"
+    })
   )
-{}
+) {}

@@ -13,28 +13,33 @@ export class TasksApi extends HttpApiGroup.make("tasks")
       query: WaitQuery,
       success: [TaskFinished, TaskAccepted],
       error: [...submitErrors, TaskNotFound, ...guardErrors]
-    }).annotateMerge(OpenApi.annotations({
-      summary: "Submit source code to run",
-      description: "202 with the task id; with ?wait=SECONDS, 200 with the result if it is ready within that time."
-    })),
+    }).annotateMerge(
+      OpenApi.annotations({
+        summary: "Submit source code to run",
+        description: "202 with the task id; with ?wait=SECONDS, 200 with the result if it is ready within that time."
+      })
+    ),
     HttpApiEndpoint.get("result", "/tasks/:task_id/task_result", {
       params: TaskIdParams,
       query: WaitQuery,
       success: [TaskFinished, TaskInProgress],
       error: [TaskNotFound, InvalidTask, StoreError, ...guardErrors]
-    }).annotateMerge(OpenApi.annotations({
-      summary: "The result of a task",
-      description: "200 with the result once finished; 202 {state} while PENDING, RECEIVED, STARTED or RETRY."
-    })),
+    }).annotateMerge(
+      OpenApi.annotations({
+        summary: "The result of a task",
+        description: "200 with the result once finished; 202 {state} while PENDING, RECEIVED, STARTED or RETRY."
+      })
+    ),
     HttpApiEndpoint.delete("cancel", "/tasks/:task_id", {
       params: TaskIdParams,
       success: TaskCancelled,
       error: [TaskNotFound, StoreError, ...guardErrors]
-    }).annotateMerge(OpenApi.annotations({
-      summary: "Cancel a queued or running task",
-      description: "The task becomes REVOKED and its processes are killed; a finished task is left as it is."
-    }))
+    }).annotateMerge(
+      OpenApi.annotations({
+        summary: "Cancel a queued or running task",
+        description: "The task becomes REVOKED and its processes are killed; a finished task is left as it is."
+      })
+    )
   )
   .middleware(ApiKeyAuth)
-  .annotateMerge(OpenApi.annotations({ title: "Tasks", description: "Run source code and read its result" }))
-{}
+  .annotateMerge(OpenApi.annotations({ title: "Tasks", description: "Run source code and read its result" })) {}

@@ -1,18 +1,10 @@
 import { Schema } from "effect"
 
 /** An API key is required and none was sent. */
-export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
-  "Unauthorized",
-  { message: Schema.String },
-  { httpApiStatus: 401 }
-) {}
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", { message: Schema.String }, { httpApiStatus: 401 }) {}
 
 /** The API key sent is not one of the server's keys. */
-export class Forbidden extends Schema.TaggedError<Forbidden>()(
-  "Forbidden",
-  { message: Schema.String },
-  { httpApiStatus: 403 }
-) {}
+export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", { message: Schema.String }, { httpApiStatus: 403 }) {}
 
 /** The request body, or an uploaded file, is larger than the server accepts. */
 export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()(

@@ -9,7 +9,7 @@ import { ServerConfig } from "../config.ts"
 export const presentedKey = (headers: Readonly<Record<string, string | undefined>>): string | undefined => {
   const header = headers["x-api-key"]?.trim()
   if (header !== undefined && header.length > 0) return header
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers["authorization"] ?? "")
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? "")
   return bearer?.[1]
 }
 
@@ -26,11 +26,11 @@ export const isKnownKey = (keys: ReadonlyArray<Redacted.Redacted<string>>, key: 
 /** Keys off (none configured): every request passes. Keys on: 401 without a key, 403 with a wrong one. */
 export const ApiKeyAuthLive = Layer.effect(
   ApiKeyAuth,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const { apiKeys } = yield* ServerConfig
     return ApiKeyAuth.of({
       apiKey: (httpEffect) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           if (apiKeys.length === 0) return yield* httpEffect
           const request = yield* HttpServerRequest.HttpServerRequest
           const key = presentedKey(request.headers)

@@ -47,16 +47,18 @@ export const FileTasksHandlers = (api: Api) =>
   HttpApiBuilder.group(
     api,
     "fileTasks",
-    Effect.fn(function*(handlers) {
+    Effect.fn(function* (handlers) {
       const engine = yield* Engine
       const settings = yield* ServerConfig
 
       /** The task when it is finished, else the 202 body. */
       const finished = (taskId: string) =>
-        Effect.map(engine.result(taskId), (task) => isFinal(task.state) ? { done: true as const, task } : { done: false as const, view: progressView(task) })
+        Effect.map(engine.result(taskId), (task) =>
+          isFinal(task.state) ? { done: true as const, task } : { done: false as const, view: progressView(task) }
+        )
 
       return handlers.handleAll({
-        create: Effect.fn("Server.createFileTask")(function*({ payload, query }) {
+        create: Effect.fn("Server.createFileTask")(function* ({ payload, query }) {
           const seconds = yield* waitSeconds(settings, query.wait)
           const parts = [...(payload.files ?? []), ...(payload["files[]"] ?? [])]
           if (parts.length > maxInputFiles) {
@@ -79,16 +81,16 @@ export const FileTasksHandlers = (api: Api) =>
           if (isFinal(task.state)) return finishedView(task)
           return { task_id: task.task_id, status: "accepted" as const }
         }),
-        download: Effect.fn("Server.download")(function*({ params }) {
+        download: Effect.fn("Server.download")(function* ({ params }) {
           const state = yield* finished(params.task_id)
           return state.done ? yield* downloadResponse(engine, state.task) : state.view
         }),
-        files: Effect.fn("Server.outputManifest")(function*({ params }) {
+        files: Effect.fn("Server.outputManifest")(function* ({ params }) {
           const state = yield* finished(params.task_id)
           if (!state.done) return state.view
           return { task_id: state.task.task_id, files: yield* manifestOf(engine, state.task) }
         }),
-        file: Effect.fn("Server.downloadFile")(function*({ params }) {
+        file: Effect.fn("Server.downloadFile")(function* ({ params }) {
           const state = yield* finished(params.task_id)
           return state.done ? yield* fileResponse(engine, state.task, params.name) : state.view
         })

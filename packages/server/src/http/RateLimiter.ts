@@ -20,14 +20,17 @@ interface Window {
  * Fixed-window request counting per client key (API key or address), in process memory. One server
  * process counts its own requests; several replicas each allow the limit.
  */
-export class RateLimiter extends Context.Service<RateLimiter, {
-  /** Counts one request for `key`; never fails. */
-  take(key: string): Effect.Effect<RateDecision>
-  readonly enabled: boolean
-}>()("@codebox/server/RateLimiter") {
+export class RateLimiter extends Context.Service<
+  RateLimiter,
+  {
+    /** Counts one request for `key`; never fails. */
+    take(key: string): Effect.Effect<RateDecision>
+    readonly enabled: boolean
+  }
+>()("@codebox/server/RateLimiter") {
   static readonly layer = Layer.effect(
     RateLimiter,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { rateLimit: limit, rateLimitWindowSeconds: windowSeconds } = yield* ServerConfig
       const windowMs = windowSeconds * 1000
       const windows = new Map<string, Window>()

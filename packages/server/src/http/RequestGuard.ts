@@ -30,7 +30,7 @@ const statusTitle = (status: number) =>
  * router and body parsers make without one.
  */
 export const RequestGuard = HttpRouter.middleware(
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const settings = yield* ServerConfig
     const limiter = yield* RateLimiter
     const maxJsonBody = ByteSize.bytes(settings.maxJsonBodyBytes)
@@ -65,7 +65,7 @@ export const RequestGuard = HttpRouter.middleware(
     // Every failure becomes a response here, the way the server would make it, so the widened
     // error type (`unhandled`) only satisfies the router's check that nothing is swallowed by type.
     return (httpEffect): Effect.Effect<HttpServerResponse.HttpServerResponse, unhandled, HttpServerRequest.HttpServerRequest> =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const request = yield* HttpServerRequest.HttpServerRequest
         const path = request.url.split("?")[0] ?? ""
         const isMultipart = (request.headers["content-type"] ?? "").toLowerCase().startsWith("multipart/form-data")
@@ -76,10 +76,12 @@ export const RequestGuard = HttpRouter.middleware(
           if (!decision.allowed) {
             yield* recordRateLimited(path)
             return HttpServerResponse.jsonUnsafe(
-              encodeRateLimited(new RateLimited({
-                message: `rate limit of ${decision.limit} requests per ${decision.windowSeconds} s reached; retry in ${decision.resetSeconds} s`,
-                retry_after_seconds: decision.resetSeconds
-              })),
+              encodeRateLimited(
+                new RateLimited({
+                  message: `rate limit of ${decision.limit} requests per ${decision.windowSeconds} s reached; retry in ${decision.resetSeconds} s`,
+                  retry_after_seconds: decision.resetSeconds
+                })
+              ),
               { status: 429, headers: { ...rateLimitHeaders(decision), "retry-after": String(decision.resetSeconds) } }
             )
           }
@@ -93,7 +95,7 @@ export const RequestGuard = HttpRouter.middleware(
           // Bodies sent without a length are cut at the same limit as they are read.
           isMultipart ? (e) => e : Effect.provideService(HttpIncomingMessage.MaxBodySize, maxJsonBody),
           Effect.catchCause((cause) =>
-            Effect.gen(function*() {
+            Effect.gen(function* () {
               const [response] = yield* HttpServerError.causeResponse(cause)
               if (response.status >= 500) yield* Effect.logError("request failed", Cause.pretty(cause))
               return response

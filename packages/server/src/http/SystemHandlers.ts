@@ -11,7 +11,7 @@ export const LanguagesHandlers = (api: Api) =>
   HttpApiBuilder.group(
     api,
     "languages",
-    Effect.fn(function*(handlers) {
+    Effect.fn(function* (handlers) {
       const languages = yield* Languages
       const sandbox = yield* Sandbox
       // Versions come from the runtimes themselves, inside the sandbox; a success is kept for the
@@ -22,36 +22,44 @@ export const LanguagesHandlers = (api: Api) =>
         Effect.suspend(() => {
           const known = versions.get(plugin.id)
           if (known !== undefined) return Effect.succeed<string | null>(known)
-          return sandbox.run({
-            argv: plugin.versionProbe,
-            stdin: null,
-            env: plugin.runtime.env,
-            cwd: "/tmp",
-            mounts: [],
-            limits: { ...plugin.defaultLimits, wall_time_ms: 10_000, cpu_time_ms: 10_000 },
-            runtime: plugin.runtime
-          }).pipe(
-            Effect.timeout(probeTimeout),
-            Effect.map((outcome) => {
-              const line = `${outcome.stdout}\n${outcome.stderr}`.split("\n").map((l) => l.trim()).find((l) => l.length > 0)
-              if (outcome.exitCode !== 0 || line === undefined) return null
-              versions.set(plugin.id, line)
-              return line
-            }),
-            Effect.catchCause((cause) => Effect.as(Effect.logWarning(`version probe of ${plugin.id} failed`, cause), null))
-          )
+          return sandbox
+            .run({
+              argv: plugin.versionProbe,
+              stdin: null,
+              env: plugin.runtime.env,
+              cwd: "/tmp",
+              mounts: [],
+              limits: { ...plugin.defaultLimits, wall_time_ms: 10_000, cpu_time_ms: 10_000 },
+              runtime: plugin.runtime
+            })
+            .pipe(
+              Effect.timeout(probeTimeout),
+              Effect.map((outcome) => {
+                const line = `${outcome.stdout}\n${outcome.stderr}`
+                  .split("\n")
+                  .map((l) => l.trim())
+                  .find((l) => l.length > 0)
+                if (outcome.exitCode !== 0 || line === undefined) return null
+                versions.set(plugin.id, line)
+                return line
+              }),
+              Effect.catchCause((cause) => Effect.as(Effect.logWarning(`version probe of ${plugin.id} failed`, cause), null))
+            )
         })
 
       const describe = (plugin: LanguagePlugin) =>
-        Effect.map(versionOf(plugin), (version): LanguageInfo => ({
-          id: plugin.id,
-          aliases: plugin.aliases,
-          display_name: plugin.displayName,
-          version,
-          compiled: plugin.compile !== undefined,
-          default_limits: plugin.defaultLimits,
-          max_limits: plugin.maxLimits
-        }))
+        Effect.map(
+          versionOf(plugin),
+          (version): LanguageInfo => ({
+            id: plugin.id,
+            aliases: plugin.aliases,
+            display_name: plugin.displayName,
+            version,
+            compiled: plugin.compile !== undefined,
+            default_limits: plugin.defaultLimits,
+            max_limits: plugin.maxLimits
+          })
+        )
 
       return handlers.handleAll({
         list: () => Effect.map(Effect.forEach(languages.all, describe, { concurrency: "unbounded" }), (list) => ({ languages: list }))
@@ -69,7 +77,7 @@ export const HealthHandlers = (api: Api) =>
   HttpApiBuilder.group(
     api,
     "health",
-    Effect.fn(function*(handlers) {
+    Effect.fn(function* (handlers) {
       const store = yield* TaskStore
       const queue = yield* TaskQueue
       const storage = yield* FileStorage
@@ -88,15 +96,15 @@ export const HealthHandlers = (api: Api) =>
 
       return handlers.handleAll({
         live: () => Effect.succeed({ status: "ok" as const }),
-        ready: Effect.fn("Server.ready")(function*() {
-          const [counts, depth, files, box] = yield* Effect.all([
-            check("store", store.counts),
-            check("queue", queue.depth),
-            check("storage", storage.check),
-            check(`sandbox`, sandbox.check)
-          ], { concurrency: "unbounded" })
+        ready: Effect.fn("Server.ready")(function* () {
+          const [counts, depth, files, box] = yield* Effect.all(
+            [check("store", store.counts), check("queue", queue.depth), check("storage", storage.check), check(`sandbox`, sandbox.check)],
+            { concurrency: "unbounded" }
+          )
           const all = [counts, depth, files, box]
-          const checks = Object.fromEntries(all.map((c) => [c.name, { ok: c.ok, detail: c.name === "sandbox" ? `${sandbox.name}: ${c.detail}` : c.detail }]))
+          const checks = Object.fromEntries(
+            all.map((c) => [c.name, { ok: c.ok, detail: c.name === "sandbox" ? `${sandbox.name}: ${c.detail}` : c.detail }])
+          )
           const failing = all.filter((c) => !c.ok).map((c) => c.name)
           if (!counts.ok || !depth.ok || failing.length > 0) {
             return yield* new NotReady({ status: "unavailable", failing, checks })

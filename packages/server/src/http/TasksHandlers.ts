@@ -20,24 +20,24 @@ export const TasksHandlers = (api: Api) =>
   HttpApiBuilder.group(
     api,
     "tasks",
-    Effect.fn(function*(handlers) {
+    Effect.fn(function* (handlers) {
       const engine = yield* Engine
       const settings = yield* ServerConfig
 
       return handlers.handleAll({
-        create: Effect.fn("Server.createTask")(function*({ payload, query }) {
+        create: Effect.fn("Server.createTask")(function* ({ payload, query }) {
           const seconds = yield* waitSeconds(settings, query.wait)
           const submitted = yield* engine.submit(toTaskRequest(payload))
           const task = yield* awaitUpTo(engine, submitted, seconds)
           if (isFinal(task.state)) return finishedView(task)
           return { task_id: task.task_id, status: "accepted" as const }
         }),
-        result: Effect.fn("Server.taskResult")(function*({ params, query }) {
+        result: Effect.fn("Server.taskResult")(function* ({ params, query }) {
           const seconds = yield* waitSeconds(settings, query.wait)
           const task = yield* awaitUpTo(engine, yield* engine.result(params.task_id), seconds)
           return taskView(task)
         }),
-        cancel: Effect.fn("Server.cancelTask")(function*({ params }) {
+        cancel: Effect.fn("Server.cancelTask")(function* ({ params }) {
           const task = yield* engine.cancel(params.task_id)
           return { task_id: task.task_id, status: task.state }
         })

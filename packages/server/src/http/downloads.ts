@@ -15,29 +15,31 @@ export const contentDisposition = (name: string): string => {
 /** The names of a finished task's outputs, or the existing API's 404 "No output files". */
 export const outputNames = (task: Task) => {
   const names = wireResult(task).output_files
-  return names.length > 0
-    ? Effect.succeed(names)
-    : Effect.fail(new NoOutputFiles({ task_id: task.task_id, message: "No output files" }))
+  return names.length > 0 ? Effect.succeed(names) : Effect.fail(new NoOutputFiles({ task_id: task.task_id, message: "No output files" }))
 }
 
 /** The manifest; results stored before manifests existed get one computed from the files. */
-export const manifestOf = Effect.fn("Server.manifestOf")(function*(engine: Engine["Service"], task: Task) {
+export const manifestOf = Effect.fn("Server.manifestOf")(function* (engine: Engine["Service"], task: Task) {
   const result = wireResult(task)
   if (result.files !== undefined) return result.files
   return yield* Effect.forEach(result.output_files, (name) =>
-    Effect.map(engine.readOutput(task.task_id, name), (data): OutputFile => ({
-      name,
-      size: data.byteLength,
-      sha256: createHash("sha256").update(data).digest("hex"),
-      content_type: contentTypeOf(name)
-    })))
+    Effect.map(
+      engine.readOutput(task.task_id, name),
+      (data): OutputFile => ({
+        name,
+        size: data.byteLength,
+        sha256: createHash("sha256").update(data).digest("hex"),
+        content_type: contentTypeOf(name)
+      })
+    )
+  )
 })
 
 const contentTypeIn = (task: Task, name: string) =>
   wireResult(task).files?.find((f) => f.name === name)?.content_type ?? contentTypeOf(name)
 
 /** One output file, as itself. */
-export const fileResponse = Effect.fn("Server.fileResponse")(function*(engine: Engine["Service"], task: Task, name: string) {
+export const fileResponse = Effect.fn("Server.fileResponse")(function* (engine: Engine["Service"], task: Task, name: string) {
   const data = yield* engine.readOutput(task.task_id, name)
   return HttpServerResponse.uint8Array(data, {
     contentType: contentTypeIn(task, name),
@@ -49,7 +51,7 @@ export const fileResponse = Effect.fn("Server.fileResponse")(function*(engine: E
  * Several output files as one zip, streamed. Every file is read before the first byte is sent, so
  * a missing file is a clean error response rather than a truncated archive.
  */
-export const zipResponse = Effect.fn("Server.zipResponse")(function*(engine: Engine["Service"], task: Task, names: ReadonlyArray<string>) {
+export const zipResponse = Effect.fn("Server.zipResponse")(function* (engine: Engine["Service"], task: Task, names: ReadonlyArray<string>) {
   const files = yield* Effect.forEach(names, (name) => Effect.map(engine.readOutput(task.task_id, name), (data) => ({ name, data })))
   const archive = new ZipArchive({ zlib: { level: 6 } })
   for (const file of files) archive.append(Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength), { name: file.name })
@@ -65,7 +67,7 @@ export const zipResponse = Effect.fn("Server.zipResponse")(function*(engine: Eng
 })
 
 /** GET /download: the single output as itself, several as a zip. */
-export const downloadResponse = Effect.fn("Server.downloadResponse")(function*(engine: Engine["Service"], task: Task) {
+export const downloadResponse = Effect.fn("Server.downloadResponse")(function* (engine: Engine["Service"], task: Task) {
   const names = yield* outputNames(task)
   return names.length === 1 ? yield* fileResponse(engine, task, names[0]!) : yield* zipResponse(engine, task, names)
 })

@@ -34,7 +34,11 @@ describe("wire presentation of results", () => {
 
   it("gives a FAILURE or REVOKED task a result whose error says why", () => {
     expect(wireResult(task({ state: "FAILURE", error: "sandbox unavailable" }))).toEqual({
-      stdout: "", stderr: "", returncode: null, error: "sandbox unavailable", output_files: []
+      stdout: "",
+      stderr: "",
+      returncode: null,
+      error: "sandbox unavailable",
+      output_files: []
     })
     expect(taskView(task({ state: "REVOKED", error: "cancelled" }))).toMatchObject({ status: "REVOKED", result: { error: "cancelled" } })
   })
@@ -44,7 +48,9 @@ describe("wire presentation of results", () => {
   })
 
   it("keeps well-formed extras and drops malformed ones", () => {
-    const result = wireResult(task({ result: { stdout: "", stderr: "", returncode: 0, verdict: "ok", wall_time_ms: "slow" } as unknown as TaskResult }))
+    const result = wireResult(
+      task({ result: { stdout: "", stderr: "", returncode: 0, verdict: "ok", wall_time_ms: "slow" } as unknown as TaskResult })
+    )
     expect(result.verdict).toBe("ok")
     expect("wall_time_ms" in result).toBe(false)
   })

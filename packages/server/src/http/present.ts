@@ -3,8 +3,8 @@ import type { TaskFinished, TaskInProgress, WireResult } from "../api/wire.ts"
 
 type Loose = Readonly<Record<string, unknown>>
 
-const text = (value: unknown): string => typeof value === "string" ? value : value == null ? "" : String(value)
-const intOrNull = (value: unknown): number | null => typeof value === "number" && Number.isInteger(value) ? value : null
+const text = (value: unknown): string => (typeof value === "string" ? value : value == null ? "" : String(value))
+const intOrNull = (value: unknown): number | null => (typeof value === "number" && Number.isInteger(value) ? value : null)
 const strings = (value: unknown): ReadonlyArray<string> =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []
 
@@ -17,9 +17,18 @@ const extras = (raw: Loose): Partial<WireResult> => {
   const isNumber = (v: unknown) => typeof v === "number" && Number.isFinite(v)
   const orNull = (ok: (v: unknown) => boolean) => (v: unknown) => v === null || ok(v)
   copy("files", Array.isArray)
-  copy("verdict", orNull((v) => typeof v === "string"))
-  copy("signal", orNull((v) => typeof v === "string"))
-  copy("limit", orNull((v) => typeof v === "string"))
+  copy(
+    "verdict",
+    orNull((v) => typeof v === "string")
+  )
+  copy(
+    "signal",
+    orNull((v) => typeof v === "string")
+  )
+  copy(
+    "limit",
+    orNull((v) => typeof v === "string")
+  )
   copy("stdout_truncated", (v) => typeof v === "boolean")
   copy("stderr_truncated", (v) => typeof v === "boolean")
   copy("wall_time_ms", isNumber)
@@ -40,11 +49,11 @@ export const wireResult = (task: Task): WireResult => {
     return { stdout: "", stderr: "", returncode: null, error: task.error ?? task.state.toLowerCase(), output_files: [] }
   }
   return {
-    stdout: text(raw["stdout"]),
-    stderr: text(raw["stderr"] ?? raw["sterr"]),
-    returncode: intOrNull(raw["returncode"]),
-    error: typeof raw["error"] === "string" ? raw["error"] : task.error,
-    output_files: strings(raw["output_files"]),
+    stdout: text(raw.stdout),
+    stderr: text(raw.stderr ?? raw.sterr),
+    returncode: intOrNull(raw.returncode),
+    error: typeof raw.error === "string" ? raw.error : task.error,
+    output_files: strings(raw.output_files),
     ...extras(raw)
   }
 }
@@ -60,5 +69,4 @@ export const finishedView = (task: Task): TaskFinished => ({
 export const progressView = (task: Task): TaskInProgress => ({ state: task.state as TaskInProgress["state"] })
 
 /** 200 body for a finished task, 202 body while it is not. */
-export const taskView = (task: Task): TaskFinished | TaskInProgress =>
-  isFinal(task.state) ? finishedView(task) : progressView(task)
+export const taskView = (task: Task): TaskFinished | TaskInProgress => (isFinal(task.state) ? finishedView(task) : progressView(task))

@@ -7,11 +7,11 @@ export const waitSeconds = (settings: ServerSettings, wait: number | undefined) 
   wait === undefined || wait === 0
     ? Effect.succeed(0)
     : wait > settings.maxWaitSeconds
-    ? Effect.fail(new InvalidTask({ field: "wait", message: `wait must be between 0 and ${settings.maxWaitSeconds} seconds` }))
-    : Effect.succeed(wait)
+      ? Effect.fail(new InvalidTask({ field: "wait", message: `wait must be between 0 and ${settings.maxWaitSeconds} seconds` }))
+      : Effect.succeed(wait)
 
 /** The task once final within `seconds` (event-driven, no polling), else the task as it is now. */
-export const awaitUpTo = Effect.fn("Server.awaitUpTo")(function*(engine: Engine["Service"], task: Task, seconds: number) {
+export const awaitUpTo = Effect.fn("Server.awaitUpTo")(function* (engine: Engine["Service"], task: Task, seconds: number) {
   if (seconds <= 0) return task
   const done = yield* engine.awaitResult(task.task_id, Duration.seconds(seconds))
   return Option.getOrElse(done, () => task)

@@ -123,8 +123,17 @@ export const containerSpec = (step: SandboxStep, settings: ContainerSettings, no
 
 /** Docker's own masked paths; setting MaskedPaths replaces them, so they are repeated here. */
 const defaultMaskedPaths = [
-  "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-  "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"
+  "/proc/asound",
+  "/proc/acpi",
+  "/proc/kcore",
+  "/proc/keys",
+  "/proc/latency_stats",
+  "/proc/timer_list",
+  "/proc/timer_stats",
+  "/proc/sched_debug",
+  "/proc/scsi",
+  "/sys/firmware",
+  "/sys/devices/virtual/powercap"
 ]
 
 /** `uid:gid` -> numbers, refusing root: user code never runs as uid 0. */
@@ -142,10 +151,12 @@ export const parseUser = (user: string): { readonly uid: number; readonly gid: n
  * its job directory must be a host directory mounted into it; `from` is where the worker sees it,
  * `to` where the host has it. Mounting it at the same path on both sides needs no mapping.
  */
-export const pathMapper = (map: { readonly from: string; readonly to: string } | undefined) => (path: string): string => {
-  if (map === undefined) return path
-  const from = map.from.replace(/\/+$/, "")
-  if (path === from) return map.to
-  if (path.startsWith(`${from}/`)) return `${map.to.replace(/\/+$/, "")}${path.slice(from.length)}`
-  return path
-}
+export const pathMapper =
+  (map: { readonly from: string; readonly to: string } | undefined) =>
+  (path: string): string => {
+    if (map === undefined) return path
+    const from = map.from.replace(/\/+$/, "")
+    if (path === from) return map.to
+    if (path.startsWith(`${from}/`)) return `${map.to.replace(/\/+$/, "")}${path.slice(from.length)}`
+    return path
+  }

@@ -20,9 +20,7 @@ export interface ExitStatus {
   readonly limit: LimitFired | null
 }
 
-const signalNames = new Map<number, string>(
-  Object.entries(constants.signals).map(([name, number]) => [number, name])
-)
+const signalNames = new Map<number, string>(Object.entries(constants.signals).map(([name, number]) => [number, name]))
 
 /**
  * Exit code, signal and the limit that fired, from how a container ended. Docker reports a

@@ -49,7 +49,7 @@ export const acquireStagingArea = (stateDir: string, sizeMb: number) =>
  * directories) and an effect that copies the results back. The staged directories are removed when
  * the scope closes, whatever happened.
  */
-export const stageMounts = Effect.fnUntraced(function*(
+export const stageMounts = Effect.fnUntraced(function* (
   area: StagingArea,
   mounts: ReadonlyArray<Mount>,
   owner: { readonly uid: number; readonly gid: number }

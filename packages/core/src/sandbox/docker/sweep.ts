@@ -59,10 +59,13 @@ export const sweepLeftovers = async (docker: Docker, self: SweepOwner, now = Dat
     .filter((container) => isLeftover(container, self, now))
   await Promise.all(
     leftovers.map((container) =>
-      docker.getContainer(container.id).remove({ force: true, v: true }).catch((error: { statusCode?: number }) => {
-        // Already gone (another worker's sweep, or its own clean-up) is what we wanted.
-        if (error.statusCode !== 404 && error.statusCode !== 409) throw error
-      })
+      docker
+        .getContainer(container.id)
+        .remove({ force: true, v: true })
+        .catch((error: { statusCode?: number }) => {
+          // Already gone (another worker's sweep, or its own clean-up) is what we wanted.
+          if (error.statusCode !== 404 && error.statusCode !== 409) throw error
+        })
     )
   )
   return leftovers.map((container) => container.id)

@@ -74,11 +74,17 @@ export const readKey = (file: string, key: string): number | null => {
 }
 
 export const readPids = (procsFile: string): Array<number> =>
-  (readText(procsFile) ?? "").split("\n").filter((l) => l.trim() !== "").map(Number)
+  (readText(procsFile) ?? "")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map(Number)
 
 export const listChildren = (dir: string): Array<string> => {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
   } catch {
     return []
   }
@@ -92,11 +98,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * between the read of cgroup.procs and the kill. Exiting processes leave the cgroup a moment
  * after SIGKILL, so rmdir is retried for a while before giving up loudly.
  */
-export const killAndRemove = async (
-  dirs: ReadonlyArray<string>,
-  procsFile: string,
-  killAll: () => void
-): Promise<void> => {
+export const killAndRemove = async (dirs: ReadonlyArray<string>, procsFile: string, killAll: () => void): Promise<void> => {
   const deadline = Date.now() + 10_000
   for (let round = 0; ; round++) {
     const existing = dirs.filter((d) => fs.existsSync(d))

@@ -15,8 +15,9 @@ describe.skipIf(v1 === null)("cgroup v1 driver on this host", () => {
     driver.prepare()
     const cgroup = driver.create("j1", { memoryBytes: 32 * 1024 * 1024, pids: 16 })
     const dirs = cgroup.procsFiles.map((f) => path.dirname(f))
-    expect(fs.readFileSync(path.join(v1!.memory, `codebox-test-${process.pid}`, "j1", "memory.limit_in_bytes"), "utf8").trim())
-      .toBe(String(32 * 1024 * 1024))
+    expect(fs.readFileSync(path.join(v1!.memory, `codebox-test-${process.pid}`, "j1", "memory.limit_in_bytes"), "utf8").trim()).toBe(
+      String(32 * 1024 * 1024)
+    )
     expect(fs.readFileSync(path.join(v1!.pids, `codebox-test-${process.pid}`, "j1", "pids.max"), "utf8").trim()).toBe("16")
 
     const script = `for f in "$@"; do echo $$ > "$f"; done; sleep 300 & sleep 300 & sleep 300`

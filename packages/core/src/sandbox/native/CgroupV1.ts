@@ -40,8 +40,7 @@ export const make = (mounts: V1Mounts, root: string): CgroupDriver => {
     // A process may sit in the memory cgroup alone if the launcher died between its two joins.
     for (const dir of dirsOf(name)) killPids(readPids(path.join(dir, "cgroup.procs")))
   }
-  const destroyByName = (name: string) =>
-    killAndRemove(dirsOf(name), path.join(pidsDir(name), "cgroup.procs"), () => killRound(name))
+  const destroyByName = (name: string) => killAndRemove(dirsOf(name), path.join(pidsDir(name), "cgroup.procs"), () => killRound(name))
 
   return {
     version: "v1",

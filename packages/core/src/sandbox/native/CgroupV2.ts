@@ -42,8 +42,7 @@ export const make = (parent: string, root: string): CgroupDriver => {
     }
     killPids(readPids(path.join(dir, "cgroup.procs")))
   }
-  const destroyByName = (name: string) =>
-    killAndRemove([dirOf(name)], path.join(dirOf(name), "cgroup.procs"), () => killRound(name))
+  const destroyByName = (name: string) => killAndRemove([dirOf(name)], path.join(dirOf(name), "cgroup.procs"), () => killRound(name))
 
   const cpuTimeMs = (dir: string) => {
     const usec = readKey(path.join(dir, "cpu.stat"), "usage_usec")

@@ -15,7 +15,11 @@ describe("parseMountinfo", () => {
   it("finds cgroup mounts and the v1 controllers of each", () => {
     const mounts = parseMountinfo(v1Host)
     expect(mounts.map((m) => m.mountPoint)).toEqual([
-      "/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids", "/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified"
+      "/sys/fs/cgroup/cpu,cpuacct",
+      "/sys/fs/cgroup/memory",
+      "/sys/fs/cgroup/pids",
+      "/sys/fs/cgroup/systemd",
+      "/sys/fs/cgroup/unified"
     ])
     expect(mounts[0]!.controllers).toEqual(["cpu", "cpuacct"])
     expect(mounts[3]!.controllers).toEqual(["xattr"])

@@ -40,8 +40,8 @@ export const chooseCgroups = (
   controllersOf: (mountPoint: string) => ReadonlyArray<string>,
   preference: CgroupPreference = "auto"
 ): CgroupChoice | { readonly error: string } => {
-  const v2 = mounts.find((m) =>
-    m.fsType === "cgroup2" && CgroupV2.requiredControllers.every((c) => controllersOf(m.mountPoint).includes(c))
+  const v2 = mounts.find(
+    (m) => m.fsType === "cgroup2" && CgroupV2.requiredControllers.every((c) => controllersOf(m.mountPoint).includes(c))
   )
   const v1Of = (controller: string) => mounts.find((m) => m.fsType === "cgroup" && m.controllers.includes(controller))?.mountPoint
   const memory = v1Of("memory")
@@ -50,14 +50,16 @@ export const chooseCgroups = (
   if (preference !== "v2" && memory !== undefined && pids !== undefined) {
     return { version: "v1", mounts: { memory, pids, cpuacct: v1Of("cpuacct") ?? null } }
   }
-  const seen = mounts.length === 0
-    ? "no cgroup filesystem is mounted"
-    : `found: ${mounts.map((m) => `${m.fsType} at ${m.mountPoint}${m.fsType === "cgroup2" ? ` (controllers: ${controllersOf(m.mountPoint).join(" ") || "none"})` : ` (${m.controllers.join(",")})`}`).join("; ")}`
-  const wanted = preference === "v1"
-    ? "cgroup v1 memory and pids controllers (mount -t cgroup -o memory none /sys/fs/cgroup/memory, same for pids)"
-    : preference === "v2"
-    ? "a cgroup v2 hierarchy with the memory and pids controllers (boot with systemd.unified_cgroup_hierarchy=1, or in a container run with --cgroupns=host and a writable /sys/fs/cgroup)"
-    : "a cgroup v2 hierarchy with the memory and pids controllers (the default on current distributions; in a container run with --cgroupns=host and a writable /sys/fs/cgroup), or the cgroup v1 memory and pids controllers mounted under /sys/fs/cgroup"
+  const seen =
+    mounts.length === 0
+      ? "no cgroup filesystem is mounted"
+      : `found: ${mounts.map((m) => `${m.fsType} at ${m.mountPoint}${m.fsType === "cgroup2" ? ` (controllers: ${controllersOf(m.mountPoint).join(" ") || "none"})` : ` (${m.controllers.join(",")})`}`).join("; ")}`
+  const wanted =
+    preference === "v1"
+      ? "cgroup v1 memory and pids controllers (mount -t cgroup -o memory none /sys/fs/cgroup/memory, same for pids)"
+      : preference === "v2"
+        ? "a cgroup v2 hierarchy with the memory and pids controllers (boot with systemd.unified_cgroup_hierarchy=1, or in a container run with --cgroupns=host and a writable /sys/fs/cgroup)"
+        : "a cgroup v2 hierarchy with the memory and pids controllers (the default on current distributions; in a container run with --cgroupns=host and a writable /sys/fs/cgroup), or the cgroup v1 memory and pids controllers mounted under /sys/fs/cgroup"
   return { error: `NativeSandbox needs ${wanted}; ${seen}` }
 }
 
@@ -81,19 +83,25 @@ export const requiredTools = [
 export const detectHost = (root: string, preference: CgroupPreference): CgroupDriver => {
   const problems: Array<string> = []
   if (process.getuid?.() !== 0) {
-    problems.push("it must run as root (it creates cgroups and drops to an unprivileged uid per job); run the server as root, or use the Docker sandbox")
+    problems.push(
+      "it must run as root (it creates cgroups and drops to an unprivileged uid per job); run the server as root, or use the Docker sandbox"
+    )
   }
   const missing = requiredTools.filter((t) => !fs.existsSync(t.path))
   if (missing.length > 0) {
-    problems.push(`missing ${missing.map((t) => t.path).join(", ")}: apt-get install -y ${[...new Set(missing.map((t) => t.debian.split(" ")[0]))].join(" ")}`)
+    problems.push(
+      `missing ${missing.map((t) => t.path).join(", ")}: apt-get install -y ${[...new Set(missing.map((t) => t.debian.split(" ")[0]))].join(" ")}`
+    )
   }
-  const userns = Number((() => {
-    try {
-      return fs.readFileSync("/proc/sys/user/max_user_namespaces", "utf8")
-    } catch {
-      return "1"
-    }
-  })())
+  const userns = Number(
+    (() => {
+      try {
+        return fs.readFileSync("/proc/sys/user/max_user_namespaces", "utf8")
+      } catch {
+        return "1"
+      }
+    })()
+  )
   if (userns === 0) problems.push("user namespaces are disabled: sysctl -w user.max_user_namespaces=15000")
   let mountinfo = ""
   try {

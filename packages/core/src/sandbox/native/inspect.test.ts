@@ -9,7 +9,9 @@ describe.skipIf(process.getuid?.() !== 0)("findLeftovers", () => {
     const uid = 299_990
     const query = { firstUid: uid, uidCount: 1, cgroupRoot: "codebox" }
     expect(findLeftovers(query)).toEqual([])
-    const stray = spawn("/usr/bin/setpriv", [`--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "/usr/bin/sleep", "60"], { stdio: "ignore" })
+    const stray = spawn("/usr/bin/setpriv", [`--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "/usr/bin/sleep", "60"], {
+      stdio: "ignore"
+    })
     try {
       let found: Array<string> = []
       for (let i = 0; i < 100 && found.length === 0; i++) {

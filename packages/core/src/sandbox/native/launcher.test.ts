@@ -19,7 +19,7 @@ const plan = {
 
 describe("launcherArgv", () => {
   const argv = launcherArgv(plan)
-  const after = (flag: string) => argv[argv.indexOf(flag) + 1]
+  const flagValue = (flag: string) => argv[argv.indexOf(flag) + 1]
 
   it("drops root with setpriv before bwrap, after the rlimits", () => {
     expect(argv[0]).toBe("/usr/bin/prlimit")
@@ -28,7 +28,12 @@ describe("launcherArgv", () => {
     expect(argv).toContain("--core=0")
     const setpriv = argv.indexOf("/usr/bin/setpriv")
     expect(argv.slice(setpriv, setpriv + 6)).toEqual([
-      "/usr/bin/setpriv", "--reuid=200007", "--regid=200007", "--clear-groups", "--no-new-privs", "/usr/bin/bwrap"
+      "/usr/bin/setpriv",
+      "--reuid=200007",
+      "--regid=200007",
+      "--clear-groups",
+      "--no-new-privs",
+      "/usr/bin/bwrap"
     ])
   })
 
@@ -37,8 +42,8 @@ describe("launcherArgv", () => {
       expect(argv, flag).toContain(flag)
     }
     expect(argv).not.toContain("--share-net")
-    expect(after("--cap-drop")).toBe("ALL")
-    expect(after("--remount-ro")).toBe("/")
+    expect(flagValue("--cap-drop")).toBe("ALL")
+    expect(flagValue("--remount-ro")).toBe("/")
   })
 
   it("binds mounts as asked, read-only unless writable, and sizes /tmp by the limits", () => {
@@ -47,12 +52,12 @@ describe("launcherArgv", () => {
     expect(bwrap).toContain("--bind /staging/j1-0 /box/out")
     expect(bwrap).toContain("--ro-bind /opt/codebox/node_modules /opt/codebox/node_modules")
     expect(bwrap).toContain(`--size ${5 * 1024 * 1024} --perms 1777 --tmpfs /tmp`)
-    expect(after("--chdir")).toBe("/box/out")
+    expect(flagValue("--chdir")).toBe("/box/out")
   })
 
   it("sets PATH, HOME and the step's environment", () => {
     const env = new Map<string, string>()
-    argv.forEach((a, i) => a === "--setenv" && env.set(argv[i + 1]!, argv[i + 2]!))
+    for (const [i, a] of argv.entries()) if (a === "--setenv") env.set(argv[i + 1]!, argv[i + 2]!)
     expect(env.get("PATH")).toBe("/usr/local/bin:/usr/bin:/bin")
     expect(env.get("HOME")).toBe("/tmp")
     expect(env.get("NODE_PATH")).toBe("/opt/codebox/node_modules")

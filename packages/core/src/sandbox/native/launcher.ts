@@ -40,8 +40,15 @@ const launcherScript =
   `[ \${#argv[@]} -gt 0 ] || exit 125; exec "\${argv[@]}"`
 
 /** The command that starts a launcher for a job whose cgroups have these cgroup.procs files. */
-export const launcherCommand = (procsFiles: ReadonlyArray<string>): Array<string> =>
-  ["/bin/bash", "--noprofile", "--norc", "-c", launcherScript, "codebox-launch", ...procsFiles]
+export const launcherCommand = (procsFiles: ReadonlyArray<string>): Array<string> => [
+  "/bin/bash",
+  "--noprofile",
+  "--norc",
+  "-c",
+  launcherScript,
+  "codebox-launch",
+  ...procsFiles
+]
 
 /** What the launcher is handed on fd 4: each argument NUL-terminated. */
 export const encodeArgv = (argv: ReadonlyArray<string>): Buffer => Buffer.from(argv.map((a) => `${a}\0`).join(""), "utf8")
@@ -92,7 +99,12 @@ export const launcherArgv = (plan: LaunchPlan): Array<string> => {
   // RLIMIT_CPU is a per-process backstop; the job's total cpu time is watched through the cgroup.
   const cpuSeconds = Math.ceil(plan.limits.cpu_time_ms / 1000) + 1
   const tmpBytes = String(mb(plan.limits.tmp_mb))
-  const env: Record<string, string> = { LANG: "C.UTF-8", ...plan.env, PATH: plan.env["PATH"] ?? defaultPath, HOME: plan.env["HOME"] ?? "/tmp" }
+  const env: Record<string, string> = {
+    LANG: "C.UTF-8",
+    ...plan.env,
+    PATH: plan.env.PATH ?? defaultPath,
+    HOME: plan.env.HOME ?? "/tmp"
+  }
   return [
     "/usr/bin/prlimit",
     `--cpu=${cpuSeconds}:${cpuSeconds + 1}`,
@@ -105,23 +117,43 @@ export const launcherArgv = (plan: LaunchPlan): Array<string> => {
     "--clear-groups",
     "--no-new-privs",
     "/usr/bin/bwrap",
-    "--unshare-all", "--unshare-user", "--disable-userns",
-    "--die-with-parent", "--new-session",
+    "--unshare-all",
+    "--unshare-user",
+    "--disable-userns",
+    "--die-with-parent",
+    "--new-session",
     // fd 3: bwrap names the child here once the sandbox is set up (the runner's proof it started).
-    "--json-status-fd", "3",
-    "--hostname", "sandbox",
+    "--json-status-fd",
+    "3",
+    "--hostname",
+    "sandbox",
     ...plan.system,
-    "--proc", "/proc",
-    "--dev", "/dev",
-    "--size", tmpBytes, "--perms", "1777", "--tmpfs", "/tmp",
-    "--size", tmpBytes, "--perms", "1777", "--tmpfs", "/dev/shm",
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--size",
+    tmpBytes,
+    "--perms",
+    "1777",
+    "--tmpfs",
+    "/tmp",
+    "--size",
+    tmpBytes,
+    "--perms",
+    "1777",
+    "--tmpfs",
+    "/dev/shm",
     ...plan.nativePaths.flatMap((p) => ["--ro-bind", p, p]),
     ...plan.mounts.flatMap((m) => [m.writable ? "--bind" : "--ro-bind", m.source, m.target]),
-    "--remount-ro", "/",
-    "--chdir", plan.cwd,
+    "--remount-ro",
+    "/",
+    "--chdir",
+    plan.cwd,
     "--clearenv",
     ...Object.entries(env).flatMap(([k, v]) => ["--setenv", k, v]),
-    "--cap-drop", "ALL",
+    "--cap-drop",
+    "ALL",
     "--",
     ...plan.argv
   ]

@@ -158,7 +158,7 @@ export const runProcess = (input: RunnerInput): RunningProcess => {
         stderrTruncated: err.truncated,
         wallTimeMs: Math.round(performance.now() - started),
         fired,
-        started: status.includes("\"child-pid\"")
+        started: status.includes('"child-pid"')
       })
     }
     // A launcher that died while waiting has already closed.

@@ -44,7 +44,11 @@ export const writeIdentityFiles = (dir: string, range: UidRange): { passwd: stri
   const passwd = path.join(dir, "passwd")
   const group = path.join(dir, "group")
   const uids = Array.from({ length: range.count }, (_, i) => range.first + i)
-  fs.writeFileSync(passwd, ["root:x:0:0:root:/root:/usr/sbin/nologin", ...uids.map((u) => `sandbox:x:${u}:${u}:sandbox:/tmp:/usr/sbin/nologin`), ""].join("\n"), { mode: 0o644 })
+  fs.writeFileSync(
+    passwd,
+    ["root:x:0:0:root:/root:/usr/sbin/nologin", ...uids.map((u) => `sandbox:x:${u}:${u}:sandbox:/tmp:/usr/sbin/nologin`), ""].join("\n"),
+    { mode: 0o644 }
+  )
   fs.writeFileSync(group, ["root:x:0:", ...uids.map((u) => `sandbox:x:${u}:`), ""].join("\n"), { mode: 0o644 })
   return { passwd, group }
 }
