@@ -20,7 +20,8 @@ if ! $NODE node_modules/@biomejs/biome/bin/biome ci --colors=off --max-diagnosti
 fi
 
 echo "== tests (vitest)"
-report="$(mktemp)"
+mkdir -p test-results
+report="test-results/vitest-report.json"
 $NODE node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json="$report" "$@"
 status=$?
 $NODE -e '
@@ -28,5 +29,4 @@ $NODE -e '
   const failed = r.numFailedTests + (r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? r.numFailedTestSuites : 0)
   console.log(`${r.numPassedTests} passed, ${failed} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""))
 ' "$report" 2>/dev/null || { echo "0 passed, 1 failed"; status=1; }
-rm -f "$report"
 exit $status

@@ -1,4 +1,4 @@
-import { type Duration, Effect, Layer, ManagedRuntime, Option } from "effect"
+import { type Duration, Effect, Layer, type LogLevel, ManagedRuntime, Option, References } from "effect"
 import type { Task, TaskId, TaskRequest } from "./domain/Task.ts"
 import { Engine, type InputFile } from "./Engine.ts"
 import { ExecutorConfig, type ExecutorSettings } from "./engine/ExecutorConfig.ts"
@@ -25,6 +25,8 @@ export interface CodeBoxOptions<E = never> {
   /** Tasks run at once by the in-process worker; 0 runs none (submit-only, e.g. an API server). */
   readonly concurrency?: number
   readonly executor?: Partial<ExecutorSettings>
+  /** Least severe log level written (default: the caller's); `createCodeBox` defaults to "Warn". */
+  readonly logLevel?: LogLevel.LogLevel
   /** Re-queue tasks lost by a crash; off unless given. */
   readonly reconcile?: { readonly every: Duration.Input; readonly staleAfter: Duration.Input }
 }
@@ -47,7 +49,10 @@ export const layer = <E>(options: CodeBoxOptions<E>) => {
     concurrency > 0 ? layerWorker({ concurrency }) : Layer.empty,
     options.reconcile !== undefined ? layerReconciler(options.reconcile) : Layer.empty
   ).pipe(Layer.provide(Executor.layer))
-  return Layer.mergeAll(Engine.layer, Executor.layer, background).pipe(Layer.provideMerge(services))
+  const engine = Layer.mergeAll(Engine.layer, Executor.layer, background).pipe(Layer.provideMerge(services))
+  if (options.logLevel === undefined) return engine
+  const level = Layer.succeed(References.MinimumLogLevel, options.logLevel)
+  return engine.pipe(Layer.provide(level), Layer.merge(level))
 }
 
 /** The engine for plain async code. Errors reject with CodeBox's tagged errors (`_tag`, `message`). */
@@ -63,7 +68,7 @@ export interface CodeBoxClient {
 }
 
 export const createCodeBox = <E>(options: CodeBoxOptions<E>): CodeBoxClient => {
-  const runtime = ManagedRuntime.make(layer(options))
+  const runtime = ManagedRuntime.make(layer({ ...options, logLevel: options.logLevel ?? "Warn" }))
   const run = <A, Err>(f: (engine: Engine["Service"]) => Effect.Effect<A, Err>) => runtime.runPromise(Engine.use(f))
   return {
     submit: (request, files) => run((e) => e.submit(request, files)),
