@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import * as net from "node:net"
+import * as path from "node:path"
+import { TaskStore } from "@codebox/core"
+import { testAmqpUrl } from "@codebox/core/amqp"
+import { afterEach, describe, expect, it } from "vitest"
+import { type Cluster, startCluster } from "./test-support/cluster.ts"
+
+const serverMain = path.join(import.meta.dirname, "..", "..", "server", "src", "main.ts")
+
+let cluster: Cluster | undefined
+let server: ChildProcess | undefined
+afterEach(async () => {
+  server?.kill("SIGKILL")
+  server = undefined
+  await cluster?.stop()
+  cluster = undefined
+})
+
+/** A port nothing listens on now (the server's PORT must be 1-65535, so 0 cannot be passed). */
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+
+/** Starts the API server app as its own process on the cluster's PostgreSQL and RabbitMQ. */
+const startServer = (c: Cluster, port: number) =>
+  new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, [serverMain], {
+      env: {
+        ...process.env,
+        DATABASE_URL: c.databaseUrl,
+        CODEBOX_AMQP_URL: testAmqpUrl,
+        CODEBOX_AMQP_QUEUE: c.queue,
+        CODEBOX_DATA_DIR: c.dataDir,
+        HOST: "127.0.0.1",
+        PORT: String(port)
+      },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    server = child
+    let output = ""
+    const onData = (d: Buffer) => {
+      output += d
+      const listening = /Listening on (http:\/\/[\d.]+:\d+)/.exec(output)
+      if (listening) resolve(listening[1]!)
+    }
+    child.stdout!.on("data", onData)
+    child.stderr!.on("data", onData)
+    child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)))
+  })
+
+describe("distributed mode through HTTP: server process, RabbitMQ, PostgreSQL, worker processes", () => {
+  it("runs tasks and file tasks accepted by the API server on the worker processes", { timeout: 180_000 }, async () => {
+    cluster = await startCluster()
+    const workers = [cluster.spawnWorker("http-a"), cluster.spawnWorker("http-b")]
+    for (const w of workers) await cluster.awaitWorker(w.name)
+    const base = await startServer(cluster, await freePort())
+
+    const create = async (body: object) => {
+      const response = await fetch(`${base}/api/tasks/create`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body)
+      })
+      expect(response.status).toBe(202)
+      return ((await response.json()) as { task_id: string }).task_id
+    }
+    const ids = await Promise.all([
+      create({ programming_language: "python", source_code: "print(6 * 7)" }),
+      create({ programming_language: "javascript", source_code: "console.log(6 * 7)" }),
+      create({ programming_language: "php", source_code: "<?php echo 6 * 7, PHP_EOL;" }),
+      create({ programming_language: "c", source_code: '#include <stdio.h>\nint main(void) { printf("%d\\n", 6 * 7); }' })
+    ])
+
+    const form = new FormData()
+    form.append("programming_language", "python")
+    form.append("source_code", "open(OUT_twice.txt, 'w').write(open(IN_1).read() * 2)")
+    form.append("input_files", "in.txt")
+    form.append("files", new Blob(["abc"]), "in.txt")
+    const fileTask = await fetch(`${base}/api/file_task/create`, { method: "POST", body: form })
+    expect(fileTask.status).toBe(202)
+    const fileTaskId = ((await fileTask.json()) as { task_id: string }).task_id
+
+    for (const id of ids) {
+      const response = await fetch(`${base}/api/tasks/${id}/task_result?wait=60`)
+      const body = (await response.json()) as { status: string; result: { stdout: string } }
+      expect([response.status, body.status, body.result.stdout]).toEqual([200, "SUCCESS", "42\n"])
+    }
+    await fetch(`${base}/api/tasks/${fileTaskId}/task_result?wait=60`)
+    const download = await fetch(`${base}/api/file_task/${fileTaskId}/download`)
+    expect(download.status).toBe(200)
+    expect(await download.text()).toBe("abcabc")
+
+    // The server only accepted them: every one ran on a worker process, once.
+    const all = [...ids, fileTaskId]
+    const stored = await cluster.run(TaskStore.use((s) => s.list({ limit: 100 })))
+    for (const task of stored) expect(["http-a", "http-b"]).toContain(task.worker)
+    expect(stored.map((t) => t.task_id).sort()).toEqual([...all].sort())
+    const completions = await cluster.completions()
+    expect(all.map((id) => completions.get(id))).toEqual(all.map(() => 1))
+  })
+})
