@@ -55,6 +55,12 @@ describe.skipIf(skip !== null)(
     })
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
+    it("names no host path of its mounts, not even in /proc/self/mountinfo", async () => {
+      const outcome = await sh("cat /proc/self/mountinfo")
+      expect(outcome.stdout).toContain(" /box/in ")
+      expect(outcome.stdout).not.toContain(path.basename(dir))
+    })
+
     it("runs user code hardened: non-root, no capabilities, no new privileges, read-only root, no network", async () => {
       const outcome = await sh(
         [

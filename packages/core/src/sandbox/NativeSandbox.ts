@@ -46,6 +46,7 @@ const alive = (pid: number) => {
 }
 
 let instances = 0
+const rootOwner = { uid: 0, gid: 0 }
 const defaultFirstUid = 200_000
 const defaultUidCount = 256
 
@@ -156,27 +157,24 @@ export const make = (options: NativeSandboxOptions = {}) =>
       const uid = yield* leaseUid
       const owner = { uid, gid: uid }
       const name = `${prefix}-${++jobs}`
-      const writable = step.mounts.filter((m) => m.writable)
+      // Every mount is a copy on the staging tmpfs: writable ones so a program cannot fill the host's
+      // disk, read-only ones so that nothing inside (not even /proc/self/mountinfo) names a host path.
       const stagingDirs = yield* Effect.acquireRelease(
         Effect.try({
           try: () =>
-            writable.map((m, i) => {
-              const dir = makeStagingDir(staging, `${name}-${i}`, owner)
-              copyTree(m.hostPath, dir, owner)
+            step.mounts.map((m, i) => {
+              const dir = makeStagingDir(staging, `${name}-${i}`, m.writable ? owner : rootOwner)
+              copyTree(m.hostPath, dir, m.writable ? owner : null)
               return dir
             }),
-          catch: fail("cannot stage the writable mounts")
+          catch: fail("cannot stage the mounts")
         }),
         () =>
           Effect.sync(() => {
-            for (const i of writable.keys()) fs.rmSync(path.join(staging, `${name}-${i}`), { recursive: true, force: true })
+            for (const i of step.mounts.keys()) fs.rmSync(path.join(staging, `${name}-${i}`), { recursive: true, force: true })
           })
       )
-      const mounts: Array<BoundDir> = step.mounts.map((m) => ({
-        source: m.writable ? stagingDirs[writable.indexOf(m)]! : m.hostPath,
-        target: m.sandboxPath,
-        writable: m.writable
-      }))
+      const mounts: Array<BoundDir> = step.mounts.map((m, i) => ({ source: stagingDirs[i]!, target: m.sandboxPath, writable: m.writable }))
       const launcher = yield* takeLauncher
       const { cgroup } = launcher
       yield* Effect.try({
@@ -206,7 +204,7 @@ export const make = (options: NativeSandboxOptions = {}) =>
       }
       yield* Effect.try({
         try: () => {
-          for (const [i, m] of writable.entries()) copyTree(stagingDirs[i]!, m.hostPath, null)
+          for (const [i, m] of step.mounts.entries()) if (m.writable) copyTree(stagingDirs[i]!, m.hostPath, null)
         },
         catch: fail("cannot copy the step's files back")
       })

@@ -20,6 +20,7 @@ export interface StagingArea {
 }
 
 let steps = 0
+const root = { uid: 0, gid: 0 }
 
 const fail = (what: string) => (cause: unknown) =>
   new SandboxError({ message: `docker: ${what}: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
@@ -45,8 +46,8 @@ export const acquireStagingArea = (stateDir: string, sizeMb: number) =>
   )
 
 /**
- * Stages a step's writable mounts: returns the mounts to bind (staged ones in place of the host
- * directories) and an effect that copies the results back. The staged directories are removed when
+ * Stages a step's mounts: returns the mounts to bind (staged copies in place of the host
+ * directories; read-only ones too, so no host path shows in the container's mountinfo) and an effect that copies the results back. The staged directories are removed when
  * the scope closes, whatever happened.
  */
 export const stageMounts = Effect.fnUntraced(function* (
@@ -59,24 +60,21 @@ export const stageMounts = Effect.fnUntraced(function* (
     Effect.try({
       try: () =>
         mounts.map((mount, i) => {
-          if (!mount.writable) return mount
-          const dir = makeStagingDir(area.dir, `${step}-${i}`, owner)
-          copyTree(mount.hostPath, dir, owner)
+          const dir = makeStagingDir(area.dir, `${step}-${i}`, mount.writable ? owner : root)
+          copyTree(mount.hostPath, dir, mount.writable ? owner : null)
           return { ...mount, hostPath: dir }
         }),
-      catch: fail("cannot stage the writable mounts")
+      catch: fail("cannot stage the mounts")
     }),
     (list) =>
       Effect.sync(() => {
-        for (const [i, mount] of list.entries()) {
-          if (mount !== mounts[i]) fs.rmSync(mount.hostPath, { recursive: true, force: true })
-        }
+        for (const mount of list) fs.rmSync(mount.hostPath, { recursive: true, force: true })
       })
   )
   const copyBack = Effect.try({
     try: () => {
       for (const [i, mount] of staged.entries()) {
-        if (mount !== mounts[i]) copyTree(mount.hostPath, mounts[i]!.hostPath, null)
+        if (mount.writable) copyTree(mount.hostPath, mounts[i]!.hostPath, null)
       }
     },
     catch: fail("cannot copy the results of the writable mounts back")

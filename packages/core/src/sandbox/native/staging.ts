@@ -6,12 +6,13 @@ import { promisify } from "node:util"
 const run = promisify(execFile)
 
 /**
- * Writable mounts are not bound straight from the host disk: a program could fill the disk with
- * files of the allowed size, one after another. Instead each writable mount is a directory on one
- * tmpfs owned by the sandbox (its size caps what all jobs together can hold, and the kernel charges
- * each page to the writing job's memory cgroup, so one job holds at most its memory limit). The
- * host directory's contents are copied in before the step and the results copied back after it,
- * as root, never following a link the program made.
+ * Mounts are not bound straight from the host disk: through a writable one a program could fill the
+ * disk with files of the allowed size, one after another, and any bind would name its host path in
+ * /proc/self/mountinfo. Instead each mount is a directory on one tmpfs owned by the sandbox (its
+ * size caps what all jobs together can hold, and the kernel charges each page a program writes to
+ * its memory cgroup, so one job holds at most its memory limit). The host directory's contents are
+ * copied in before the step and a writable mount's results copied back after it, as root, never
+ * following a link the program made.
  */
 export const mountStagingArea = async (parent: string, sizeMb: number): Promise<string> => {
   fs.mkdirSync(parent, { recursive: true, mode: 0o711 })
@@ -86,10 +87,10 @@ const lstatOrNull = (file: string): fs.Stats | null => {
   }
 }
 
-/** A fresh directory for one writable mount, owned by the job's uid and private to it. */
+/** A fresh directory for one mount, owned by the job's uid (writable) or root (read-only). */
 export const makeStagingDir = (area: string, name: string, owner: { uid: number; gid: number }): string => {
   const dir = path.join(area, name)
-  fs.mkdirSync(dir, { mode: 0o700 })
+  fs.mkdirSync(dir, { mode: owner.uid === 0 ? 0o755 : 0o700 })
   fs.chownSync(dir, owner.uid, owner.gid)
   return dir
 }
