@@ -13,6 +13,10 @@ export type LanguageId = typeof LanguageId.Type
 export const TaskState = Schema.Literals(["PENDING", "RECEIVED", "STARTED", "RETRY", "SUCCESS", "FAILURE", "REVOKED"])
 export type TaskState = typeof TaskState.Type
 
+/** A count per state, all zero: what a store fills in when it counts tasks. */
+export const emptyStateCounts = (): Record<TaskState, number> =>
+  Object.fromEntries(TaskState.literals.map((state) => [state, 0])) as Record<TaskState, number>
+
 export const finalStates: ReadonlySet<TaskState> = new Set(["SUCCESS", "FAILURE", "REVOKED"])
 export const isFinal = (state: TaskState): boolean => finalStates.has(state)
 

@@ -13,6 +13,7 @@ import { type Launcher, makeLauncherPool } from "./native/launchers.ts"
 import { runProcess, type RunnerResult } from "./native/runProcess.ts"
 import { copyTree, makeStagingDir, mountStagingArea, unmountStagingArea } from "./native/staging.ts"
 import { releaseUid, tryLeaseUid, type UidRange, writeIdentityFiles } from "./native/uids.ts"
+import { processAlive } from "../internal/processAlive.ts"
 
 export interface NativeSandboxOptions {
   /** First uid (and gid) of the range steps run as, one of its own per running step. Default 200000. */
@@ -35,15 +36,6 @@ const fail = (message: string) => (cause: unknown) =>
   new SandboxError({ message: `${message}: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
 
 const signalName = (n: number): string | null => Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0] ?? null
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
 
 let instances = 0
 const rootOwner = { uid: 0, gid: 0 }
@@ -70,7 +62,7 @@ export const make = (options: NativeSandboxOptions = {}) =>
     // Job cgroups are named j<pid>-<instance>-<n>: those of dead processes are leftovers of a crash.
     for (const name of driver.list()) {
       const owner = Number(/^j(\d+)-/.exec(name)?.[1] ?? "0")
-      if (owner > 0 && !alive(owner)) {
+      if (owner > 0 && !processAlive(owner)) {
         yield* Effect.tryPromise({ try: () => driver.destroyByName(name), catch: fail(`cannot remove stale cgroup ${name}`) })
       }
     }

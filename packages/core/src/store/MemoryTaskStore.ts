@@ -1,6 +1,6 @@
 import { Clock, Deferred, Effect, Layer, Option } from "effect"
 import { TaskNotFound } from "../domain/Errors.ts"
-import { isFinal, type Task, type TaskId, type TaskState } from "../domain/Task.ts"
+import { emptyStateCounts, isFinal, type Task, type TaskId, type TaskState } from "../domain/Task.ts"
 import { TaskStore, type WorkerStatus } from "../TaskStore.ts"
 
 const claimable: ReadonlySet<TaskState> = new Set(["PENDING", "RECEIVED", "RETRY"])
@@ -98,15 +98,7 @@ export const layer = Layer.sync(TaskStore, () => {
         return expired.map((t) => t.task_id)
       }),
     counts: Effect.sync(() => {
-      const counts: Record<TaskState, number> = {
-        PENDING: 0,
-        RECEIVED: 0,
-        STARTED: 0,
-        RETRY: 0,
-        SUCCESS: 0,
-        FAILURE: 0,
-        REVOKED: 0
-      }
+      const counts = emptyStateCounts()
       for (const task of tasks.values()) counts[task.state]++
       return counts
     }),

@@ -2,7 +2,7 @@ import { PgClient } from "@effect/sql-pg"
 import { Clock, Deferred, Effect, Layer, Option, Queue, Schedule } from "effect"
 import type { SqlError } from "effect/sql/SqlError"
 import { StoreError, TaskNotFound } from "../domain/Errors.ts"
-import { isFinal, type Task, type TaskId, type TaskState } from "../domain/Task.ts"
+import { emptyStateCounts, isFinal, type Task, type TaskId, type TaskState } from "../domain/Task.ts"
 import type { TaskResult } from "../domain/TaskResult.ts"
 import { TaskStore, type WorkerStatus } from "../TaskStore.ts"
 import { finalChannel, migrate } from "./migrations.ts"
@@ -223,15 +223,7 @@ export const make = (options: SqlTaskStoreOptions) =>
       counts: Effect.gen(function* () {
         const rows = yield* sql<{ readonly state: TaskState; readonly n: number }>`
           SELECT state, count(*)::int AS n FROM codebox_tasks GROUP BY state`.pipe(Effect.mapError(storeError("counts")))
-        const counts: Record<TaskState, number> = {
-          PENDING: 0,
-          RECEIVED: 0,
-          STARTED: 0,
-          RETRY: 0,
-          SUCCESS: 0,
-          FAILURE: 0,
-          REVOKED: 0
-        }
+        const counts = emptyStateCounts()
         for (const row of rows) counts[row.state] = row.n
         return counts
       }).pipe(Effect.withSpan("SqlTaskStore.counts")),

@@ -2,6 +2,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Effect } from "effect"
+import { processAlive } from "../internal/processAlive.ts"
 
 /**
  * Test files run in parallel processes. Most only use the local PostgreSQL and RabbitMQ; fault tests
@@ -12,19 +13,10 @@ import { Effect } from "effect"
 const dir = path.join(os.tmpdir(), "codebox-service-lock")
 const restartFile = path.join(dir, "restart")
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
 const restartAnnounced = () => {
   try {
     const owner = Number(fs.readFileSync(restartFile, "utf8"))
-    if (owner === process.pid || alive(owner)) return owner !== process.pid
+    if (owner === process.pid || processAlive(owner)) return owner !== process.pid
     fs.rmSync(restartFile, { force: true })
     return false
   } catch {
@@ -38,8 +30,8 @@ const otherUsers = () =>
     if (match === null) return false
     const pid = Number(match[1])
     if (pid === process.pid) return false
-    if (!alive(pid)) fs.rmSync(path.join(dir, name), { force: true })
-    return alive(pid)
+    if (!processAlive(pid)) fs.rmSync(path.join(dir, name), { force: true })
+    return processAlive(pid)
   })
 
 /** Registers this scope as a user of the shared services; waits while another process restarts them. */

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { promisify } from "node:util"
+import { processAlive } from "../../internal/processAlive.ts"
 
 const run = promisify(execFile)
 
@@ -27,20 +28,11 @@ export const mountStagingArea = async (parent: string, sizeMb: number): Promise<
   return dir
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
-
 /** Unmounts the staging areas of CodeBox processes that died without cleaning up. */
 const sweepStagingAreas = async (parent: string): Promise<void> => {
   for (const name of fs.readdirSync(parent)) {
     const owner = Number(/^codebox-native-(\d+)-/.exec(name)?.[1] ?? "0")
-    if (owner > 0 && !alive(owner)) await unmountStagingArea(path.join(parent, name))
+    if (owner > 0 && !processAlive(owner)) await unmountStagingArea(path.join(parent, name))
   }
 }
 

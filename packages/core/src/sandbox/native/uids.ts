@@ -1,18 +1,10 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { processAlive } from "../../internal/processAlive.ts"
 
 export interface UidRange {
   readonly first: number
   readonly count: number
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
-  }
 }
 
 /**
@@ -29,7 +21,7 @@ export const tryLeaseUid = (lockDir: string, range: UidRange): number | null => 
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
       const owner = Number(fs.readFileSync(file, "utf8").trim() || "0")
-      if (owner > 0 && !alive(owner)) fs.rmSync(file, { force: true })
+      if (owner > 0 && !processAlive(owner)) fs.rmSync(file, { force: true })
     }
   }
   return null
