@@ -15,6 +15,7 @@ import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
 import { python } from "@codebox/lang-python"
 import { Cause, Config, Effect, Exit, Layer, Runtime } from "effect"
+import * as MetricsServer from "./MetricsServer.ts"
 
 /** The languages this worker runs. */
 export const plugins: ReadonlyArray<LanguagePlugin> = [python, c, javascript, php]
@@ -35,6 +36,9 @@ export interface WorkerSettings {
   readonly staleAfterMs: number
   /** CODEBOX_MAX_ATTEMPTS (default 3): claims before a task is failed and dead-lettered. */
   readonly maxAttempts: number
+  /** CODEBOX_WORKER_METRICS_PORT (default 0: off) and _HOST (default 0.0.0.0): this worker's /metrics. */
+  readonly metricsPort: number
+  readonly metricsHost: string
 }
 
 const int = (name: string, fallback: number) => Config.Int(name).pipe(Config.withDefault(fallback))
@@ -47,7 +51,9 @@ export const workerSettings = Config.all({
   drainTimeoutMs: int("CODEBOX_DRAIN_TIMEOUT_MS", 30_000),
   reconcileEveryMs: int("CODEBOX_RECONCILE_EVERY_MS", 30_000),
   staleAfterMs: int("CODEBOX_STALE_AFTER_MS", 120_000),
-  maxAttempts: int("CODEBOX_MAX_ATTEMPTS", 3)
+  maxAttempts: int("CODEBOX_MAX_ATTEMPTS", 3),
+  metricsPort: int("CODEBOX_WORKER_METRICS_PORT", 0),
+  metricsHost: Config.String("CODEBOX_WORKER_METRICS_HOST").pipe(Config.withDefault("0.0.0.0"))
 })
 
 /** Reads and checks the settings; a bad one stops start-up with its name and what is wrong. */
@@ -61,7 +67,8 @@ export const readWorkerSettings = Effect.gen(function* () {
     ["CODEBOX_DRAIN_TIMEOUT_MS", settings.drainTimeoutMs, 0],
     ["CODEBOX_RECONCILE_EVERY_MS", settings.reconcileEveryMs, 0],
     ["CODEBOX_STALE_AFTER_MS", settings.staleAfterMs, 1000],
-    ["CODEBOX_MAX_ATTEMPTS", settings.maxAttempts, 1]
+    ["CODEBOX_MAX_ATTEMPTS", settings.maxAttempts, 1],
+    ["CODEBOX_WORKER_METRICS_PORT", settings.metricsPort, 0]
   ]
   for (const [setting, value, least] of minimum) {
     if (value < least) return yield* new InvalidSetting({ setting, message: `${setting} must be at least ${least}, not ${value}` })
@@ -101,7 +108,10 @@ export const layer = Layer.unwrap(
     )
     const background = Layer.mergeAll(
       layerWorker({ concurrency: settings.concurrency, heartbeatEvery: settings.heartbeatMs, drainTimeout: settings.drainTimeoutMs }),
-      settings.reconcileEveryMs > 0 ? layerReconciler({ every: settings.reconcileEveryMs, staleAfter: settings.staleAfterMs }) : Layer.empty
+      settings.reconcileEveryMs > 0
+        ? layerReconciler({ every: settings.reconcileEveryMs, staleAfter: settings.staleAfterMs })
+        : Layer.empty,
+      settings.metricsPort > 0 ? MetricsServer.layer({ port: settings.metricsPort, host: settings.metricsHost }) : Layer.empty
     )
     return background.pipe(Layer.provide(Executor.layer), Layer.provide(services))
   })

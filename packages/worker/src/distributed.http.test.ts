@@ -56,7 +56,11 @@ const startServer = (c: Cluster, port: number) =>
 describe("distributed mode through HTTP: server process, RabbitMQ, PostgreSQL, worker processes", () => {
   it("runs tasks and file tasks accepted by the API server on the worker processes", { timeout: 180_000 }, async () => {
     cluster = await startCluster()
-    const workers = [cluster.spawnWorker("http-a"), cluster.spawnWorker("http-b")]
+    const metricsPorts = [await freePort(), await freePort()]
+    const workers = [
+      cluster.spawnWorker("http-a", { CODEBOX_WORKER_METRICS_PORT: String(metricsPorts[0]), CODEBOX_WORKER_METRICS_HOST: "127.0.0.1" }),
+      cluster.spawnWorker("http-b", { CODEBOX_WORKER_METRICS_PORT: String(metricsPorts[1]), CODEBOX_WORKER_METRICS_HOST: "127.0.0.1" })
+    ]
     for (const w of workers) await cluster.awaitWorker(w.name)
     const base = await startServer(cluster, await freePort())
 
@@ -102,5 +106,13 @@ describe("distributed mode through HTTP: server process, RabbitMQ, PostgreSQL, w
     expect(stored.map((t) => t.task_id).sort()).toEqual([...all].sort())
     const completions = await cluster.completions()
     expect(all.map((id) => completions.get(id))).toEqual(all.map(() => 1))
+
+    // Each worker serves the metrics of what it ran: together, the five verdicts.
+    let okVerdicts = 0
+    for (const port of metricsPorts) {
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+      for (const [, n] of metrics.matchAll(/^codebox_task_verdicts_total\{[^}]*verdict="ok"[^}]*\} (\d+)$/gm)) okVerdicts += Number(n)
+    }
+    expect(okVerdicts).toBe(5)
   })
 })
