@@ -12,9 +12,8 @@ import {
 } from "./domain/Errors.ts"
 import { resolveLimits } from "./domain/Limits.ts"
 import { type Task, type TaskId, TaskRequest } from "./domain/Task.ts"
-import { rewritePlaceholders } from "./engine/Placeholders.ts"
+import { rewriteForSandbox } from "./engine/Placeholders.ts"
 import { FileStorage } from "./FileStorage.ts"
-import { SandboxPaths } from "./LanguagePlugin.ts"
 import { Languages } from "./Languages.ts"
 import { recordSubmitted } from "./observability/Metrics.ts"
 import { sanitizeFileNames } from "./storage/names.ts"
@@ -67,12 +66,7 @@ export class Engine extends Context.Service<
         }
         const names = sanitizeFileNames(declared)
         // Placeholders are checked now so a bad one is a 400, not a failed task later.
-        yield* rewritePlaceholders(request.source_code, {
-          inputPaths: names.map((n) => `${SandboxPaths.in}/${n}`),
-          outDir: SandboxPaths.out,
-          quote: plugin.quote,
-          syntax: plugin.syntax
-        })
+        yield* rewriteForSandbox(request.source_code, plugin, names)
         const task: Task = {
           task_id: randomUUID(),
           language: plugin.id,

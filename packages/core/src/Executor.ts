@@ -7,7 +7,7 @@ import type { StepReport, TaskResult, Verdict } from "./domain/TaskResult.ts"
 import { collectOutputs } from "./engine/collectOutputs.ts"
 import { ExecutorConfig } from "./engine/ExecutorConfig.ts"
 import { type JobDirectory, makeJobDirectory } from "./engine/JobDirectory.ts"
-import { rewritePlaceholders } from "./engine/Placeholders.ts"
+import { rewriteForSandbox } from "./engine/Placeholders.ts"
 import { FileStorage } from "./FileStorage.ts"
 import { type LanguagePlugin, SandboxPaths, type StepContext } from "./LanguagePlugin.ts"
 import { Languages } from "./Languages.ts"
@@ -72,12 +72,7 @@ export class Executor extends Context.Service<
           const data = yield* storage.read(task.task_id, "in", name)
           yield* Effect.promise(() => fs.writeFile(path.join(dir.in, name), data, { mode: 0o644 }))
         }
-        const rewritten = yield* rewritePlaceholders(task.source_code, {
-          inputPaths: task.input_files.map((name) => `${SandboxPaths.in}/${name}`),
-          outDir: SandboxPaths.out,
-          quote: plugin.quote,
-          syntax: plugin.syntax
-        })
+        const rewritten = yield* rewriteForSandbox(task.source_code, plugin, task.input_files)
         yield* Effect.promise(() => fs.writeFile(path.join(dir.src, plugin.sourceFile), rewritten.source, { mode: 0o644 }))
       })
 

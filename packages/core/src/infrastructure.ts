@@ -15,4 +15,4 @@ export {
   readInfrastructure
 } from "./config/infrastructure.ts"
 export { redactUrl } from "./config/redactUrl.ts"
-export { layerSandbox, readSandboxKind, type SandboxKind } from "./config/sandbox.ts"
+export { layerSandbox, readSandboxKind, type SandboxKind, sandboxKindConfig } from "./config/sandbox.ts"

@@ -1,6 +1,5 @@
-import * as os from "node:os"
 import * as path from "node:path"
-import { CodeBox, type Sandbox, type SandboxError } from "@codebox/core"
+import { CodeBox, ExecutorConfig, type Sandbox, type SandboxError } from "@codebox/core"
 import { type InfrastructureSettings, layerQueue, layerStorage, layerStore } from "@codebox/core/infrastructure"
 import { Option, type Layer } from "effect"
 import type { ServerSettings } from "./config.ts"
@@ -14,7 +13,7 @@ export const embeddedInfrastructure = (dataDir: string): InfrastructureSettings 
   amqpUrl: Option.none(),
   amqpQueue: "codebox.tasks",
   dataDir: path.resolve(dataDir),
-  workRoot: path.join(os.tmpdir(), "codebox-jobs")
+  workRoot: ExecutorConfig.defaultValue().workRoot
 })
 
 /**

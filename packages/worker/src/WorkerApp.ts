@@ -9,7 +9,14 @@ import {
   layerWorker,
   MissingSettings
 } from "@codebox/core"
-import { isDistributed, layerInfrastructure, layerSandbox, readInfrastructure } from "@codebox/core/infrastructure"
+import {
+  isDistributed,
+  layerInfrastructure,
+  layerSandbox,
+  readInfrastructure,
+  type SandboxKind,
+  sandboxKindConfig
+} from "@codebox/core/infrastructure"
 import { c } from "@codebox/lang-c"
 import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
@@ -24,7 +31,7 @@ export interface WorkerSettings {
   /** CODEBOX_WORKER_CONCURRENCY (default 2): tasks at once, and the queue prefetch. */
   readonly concurrency: number
   /** CODEBOX_SANDBOX (default native): `native` (bubblewrap + cgroups) or `docker`. */
-  readonly sandbox: "native" | "docker"
+  readonly sandbox: SandboxKind
   /** CODEBOX_WORKER_NAME (default host-pid): how the dashboard and the claimed tasks name it. */
   readonly name: string
   /** CODEBOX_HEARTBEAT_MS (default 5000). */
@@ -45,7 +52,7 @@ const int = (name: string, fallback: number) => Config.Int(name).pipe(Config.wit
 
 export const workerSettings = Config.all({
   concurrency: int("CODEBOX_WORKER_CONCURRENCY", 2),
-  sandbox: Config.Literals(["native", "docker"], "CODEBOX_SANDBOX").pipe(Config.withDefault("native" as const)),
+  sandbox: sandboxKindConfig,
   name: Config.String("CODEBOX_WORKER_NAME").pipe(Config.withDefault(`${os.hostname()}-${process.pid}`)),
   heartbeatMs: int("CODEBOX_HEARTBEAT_MS", 5000),
   drainTimeoutMs: int("CODEBOX_DRAIN_TIMEOUT_MS", 30_000),

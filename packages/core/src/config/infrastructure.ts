@@ -1,8 +1,8 @@
-import * as os from "node:os"
 import * as path from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, Option, Redacted, Schedule } from "effect"
 import { StoreError } from "../domain/Errors.ts"
+import { defaultWorkRoot } from "../engine/ExecutorConfig.ts"
 import * as AmqpTaskQueue from "../queue/AmqpTaskQueue.ts"
 import * as MemoryTaskQueue from "../queue/MemoryTaskQueue.ts"
 import * as LocalFileStorage from "../storage/LocalFileStorage.ts"
@@ -27,8 +27,6 @@ export interface InfrastructureSettings {
    */
   readonly workRoot: string
 }
-
-const defaultWorkRoot = path.join(os.tmpdir(), "codebox-jobs")
 
 const optionalUrl = (name: string) =>
   Config.Redacted(name).pipe(Config.option, Config.map(Option.filter((v) => Redacted.value(v).trim() !== "")))

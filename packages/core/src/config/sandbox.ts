@@ -7,8 +7,11 @@ import { InvalidSetting } from "./SettingErrors.ts"
 export type SandboxKind = "native" | "docker"
 
 /** CODEBOX_SANDBOX (default native): `native` (bubblewrap + cgroups) or `docker`. */
-export const readSandboxKind = Config.Literals(["native", "docker"], "CODEBOX_SANDBOX").pipe(
-  Config.withDefault("native" as const),
+export const sandboxKindConfig: Config.Config<SandboxKind> = Config.Literals(["native", "docker"], "CODEBOX_SANDBOX").pipe(
+  Config.withDefault("native" as const)
+)
+
+export const readSandboxKind = sandboxKindConfig.pipe(
   Effect.mapError((e) => new InvalidSetting({ setting: "CODEBOX_SANDBOX", message: e.message }))
 )
 

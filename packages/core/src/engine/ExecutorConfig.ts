@@ -2,6 +2,9 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Context } from "effect"
 
+/** Where job directories go unless configured (CODEBOX_WORK_ROOT in the apps). */
+export const defaultWorkRoot = path.join(os.tmpdir(), "codebox-jobs")
+
 export interface ExecutorSettings {
   /** Host directory under which each job gets a private directory while it runs. */
   readonly workRoot: string
@@ -17,7 +20,7 @@ export interface ExecutorSettings {
 /** Settings of the executor; override with `Layer.succeed(ExecutorConfig, {...})`. */
 export const ExecutorConfig = Context.Reference<ExecutorSettings>("@codebox/core/ExecutorConfig", {
   defaultValue: () => ({
-    workRoot: path.join(os.tmpdir(), "codebox-jobs"),
+    workRoot: defaultWorkRoot,
     workerName: `${os.hostname()}-${process.pid}`,
     maxOutputFiles: 20,
     maxOutputBytes: 64 * 1024 * 1024,

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { PlaceholderError } from "../domain/Errors.ts"
-import type { SourceSyntax } from "../LanguagePlugin.ts"
+import { type LanguagePlugin, SandboxPaths, type SourceSyntax } from "../LanguagePlugin.ts"
 
 /**
  * `IN_{N}` stands for the N-th uploaded file (1-based, in the order of `input_files`) and
@@ -136,4 +136,17 @@ export const rewritePlaceholders = (source: string, ctx: PlaceholderContext): Ef
       i++
     }
     return Effect.succeed({ source: out.join(""), outputs })
+  })
+
+/** Rewrites a task's source for the sandbox layout: inputs under /box/in by name, outputs in /box/out. */
+export const rewriteForSandbox = (
+  source: string,
+  plugin: Pick<LanguagePlugin, "quote" | "syntax">,
+  inputNames: ReadonlyArray<string>
+): Effect.Effect<Rewritten, PlaceholderError> =>
+  rewritePlaceholders(source, {
+    inputPaths: inputNames.map((name) => `${SandboxPaths.in}/${name}`),
+    outDir: SandboxPaths.out,
+    quote: plugin.quote,
+    syntax: plugin.syntax
   })

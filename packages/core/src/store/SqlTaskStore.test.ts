@@ -1,31 +1,12 @@
-import { randomUUID } from "node:crypto"
 import { PgClient } from "@effect/sql-pg"
 import { Context, Deferred, Effect, Fiber, Layer, Option, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
-import { standardLimits } from "../domain/Limits.ts"
 import type { Task } from "../domain/Task.ts"
 import { TaskStore } from "../TaskStore.ts"
 import { migrate } from "./migrations.ts"
 import { scratchDatabase, testDatabaseUrl } from "./scratchDatabase.ts"
+import { aTask } from "./taskStoreContract.ts"
 import * as SqlTaskStore from "./SqlTaskStore.ts"
-
-const pending = (): Task => ({
-  task_id: randomUUID(),
-  language: "toy",
-  source_code: "x",
-  stdin: null,
-  args: [],
-  limits: standardLimits,
-  input_files: [],
-  state: "PENDING",
-  attempts: 0,
-  error: null,
-  worker: null,
-  created_at: Date.now(),
-  started_at: null,
-  finished_at: null,
-  result: null
-})
 
 /** A store of its own (own connections) on the given database, as another process would have. */
 const storeOn = (url: string) =>
@@ -52,13 +33,13 @@ describe("SqlTaskStore on PostgreSQL", () => {
               return { claim, fiber }
             })
 
-          const first = yield* waitFor(pending())
+          const first = yield* waitFor(aTask())
           expect(yield* worker.complete(first.claim.task.task_id, first.claim.attempt, "SUCCESS", null, null)).toBe(true)
           expect((yield* Fiber.join(first.fiber).pipe(Effect.timeout("10 seconds"))).state).toBe("SUCCESS")
 
           // The database drops the listening connection (as in a restart): the result stored while it
           // reconnects must still reach the waiter.
-          const second = yield* waitFor(pending())
+          const second = yield* waitFor(aTask())
           const admin = Context.get(yield* Layer.build(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })), PgClient.PgClient)
           const cut = yield* admin<{ n: number }>`
         SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity

@@ -6,7 +6,8 @@ import { standardLimits } from "../domain/Limits.ts"
 import type { TaskResult } from "../domain/TaskResult.ts"
 import { TaskStore } from "../TaskStore.ts"
 
-const aTask = (overrides: Partial<Task> = {}): Task => ({
+/** A PENDING task to insert; override what a test cares about. */
+export const aTask = (overrides: Partial<Task> = {}): Task => ({
   task_id: randomUUID(),
   language: "toy",
   source_code: "print('hi')",

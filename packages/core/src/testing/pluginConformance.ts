@@ -9,7 +9,7 @@ import * as ScriptedSandbox from "../sandbox/ScriptedSandbox.ts"
 import { TaskStore } from "../TaskStore.ts"
 import { Limits } from "../domain/Limits.ts"
 import { LanguageId, type Task } from "../domain/Task.ts"
-import { rewritePlaceholders } from "../engine/Placeholders.ts"
+import { rewriteForSandbox } from "../engine/Placeholders.ts"
 import { type LanguagePlugin, SandboxPaths } from "../LanguagePlugin.ts"
 import { makeRegistry } from "../Languages.ts"
 import type { Sandbox } from "../Sandbox.ts"
@@ -68,14 +68,7 @@ export const pluginConformance = (plugin: LanguagePlugin, options: PluginConform
 
     it("has samples whose placeholders rewrite", async () => {
       for (const [name, source] of Object.entries(plugin.samples)) expect(source.length, name).toBeGreaterThan(0)
-      const rewritten = await Effect.runPromise(
-        rewritePlaceholders(plugin.samples.copyInput, {
-          inputPaths: [`${SandboxPaths.in}/input.txt`],
-          outDir: SandboxPaths.out,
-          quote: plugin.quote,
-          syntax: plugin.syntax
-        })
-      )
+      const rewritten = await Effect.runPromise(rewriteForSandbox(plugin.samples.copyInput, plugin, ["input.txt"]))
       expect(rewritten.outputs).toEqual(["copy.txt"])
       expect(rewritten.source).toContain(`${SandboxPaths.in}/input.txt`)
     })
