@@ -20,11 +20,21 @@ export const tryLeaseUid = (lockDir: string, range: UidRange): number | null => 
       return uid
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
-      const owner = Number(fs.readFileSync(file, "utf8").trim() || "0")
+      const owner = Number(readLease(file) || "0")
       if (owner > 0 && !processAlive(owner)) fs.rmSync(file, { force: true })
     }
   }
   return null
+}
+
+/** The lease's pid; "" when it is being written or was released between our create and our read. */
+const readLease = (file: string): string => {
+  try {
+    return fs.readFileSync(file, "utf8").trim()
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return ""
+    throw e
+  }
 }
 
 export const releaseUid = (lockDir: string, uid: number): void => {
