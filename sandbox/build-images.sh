@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # One command builds every image the Docker sandbox runs: the shared base (sandbox/base) and one
-# image per language package (packages/lang-NAME/image/Dockerfile -> codebox/NAME:1, the tag the
-# plugin's runtime.image names).
+# image per language plugin named in CODEBOX_PLUGINS (default: the built-in four), wherever its
+# package lives (the workspace, node_modules, a folder of its own). Each plugin declares its image
+# tag (runtime.image), its recipe (runtime.dockerfile) and what goes in it (runtime.debianPackages,
+# runtime.npmPackages), passed to the recipe as the build arguments DEBIAN_PACKAGES, NPM_PREFIX and
+# NPM_PACKAGES.
 #
 # Usage: sandbox/build-images.sh [--offline] [--base IMAGE] [--force]
 #   (default)      the base comes from debian:bookworm-slim, pulled from a registry
@@ -50,16 +53,19 @@ cp "$ROOT/sandbox/base/Dockerfile" "$BASE_CONTEXT/"
 mkdir "$BASE_CONTEXT/extra-ca"
 for ca in /usr/local/share/ca-certificates/*.crt; do [ -f "$ca" ] && cp "$ca" "$BASE_CONTEXT/extra-ca/"; done
 
-# build TAG DOCKERFILE FROM: builds TAG from DOCKERFILE (and the files beside it) with BASE=FROM
-# unless it is up to date.
+# build TAG DOCKERFILE FROM [BUILD-ARG...]: builds TAG from DOCKERFILE (and the files beside it)
+# with BASE=FROM and the build arguments, unless it is up to date.
 build() {
   local tag="$1" dockerfile="$2" from="$3" from_id recipe
+  shift 3
+  local args=()
+  for arg in "$@"; do args+=(--build-arg "$arg"); done
   from_id="$(image_id "$from")"
   if [ -z "$from_id" ] && ! docker pull "$from" >/dev/null; then
     say "cannot get $from: use --offline on a machine without a registry"; exit 1
   fi
   from_id="$(image_id "$from")"
-  recipe="$( { echo "$from_id"; find "$(dirname "$dockerfile")" -type f | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-32)"
+  recipe="$( { echo "$from_id"; printf '%s\n' "$@"; find "$(dirname "$dockerfile")" -type f | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-32)"
   if [ "$FORCE" = 0 ] && [ "$(recipe_label "$tag")" = "$recipe" ]; then
     say "$tag is up to date"; return 0
   fi
@@ -67,7 +73,7 @@ build() {
   local old_id; old_id="$(image_id "$tag")"
   local started=$SECONDS
   local log; log="$(mktemp)"
-  if ! docker build --force-rm "${build_flags[@]}" --build-arg "BASE=$from" --label "codebox.recipe=$recipe" \
+  if ! docker build --force-rm "${build_flags[@]}" --build-arg "BASE=$from" ${args[@]+"${args[@]}"} --label "codebox.recipe=$recipe" \
       -t "$tag" -f "$dockerfile" "$(dirname "$dockerfile")" >"$log" 2>&1; then
     tail -n 40 "$log" >&2; rm -f "$log"; say "building $tag failed"; exit 1
   fi
@@ -78,8 +84,10 @@ build() {
 }
 
 build "$BASE_TAG" "$BASE_CONTEXT/Dockerfile" "$BASE"
-for dockerfile in "$ROOT"/packages/lang-*/image/Dockerfile; do
-  [ -e "$dockerfile" ] || continue
-  lang="$(basename "$(dirname "$(dirname "$dockerfile")")")"
-  build "codebox/${lang#lang-}:1" "$dockerfile" "$BASE_TAG"
-done
+# The plugins' declarations, read by the same loader the server and the worker use.
+NODE="$(cat "$ROOT/.tools/node-path" 2>/dev/null || command -v node)"
+images="$(cd "$ROOT" && "$NODE" --env-file-if-exists=.env scripts/plugin-runtimes.ts images)" || { say "cannot read the plugins' runtime declarations"; exit 1; }
+while IFS='|' read -r tag dockerfile debian npm_prefix npm_packages; do
+  [ -n "$tag" ] || continue
+  build "$tag" "$dockerfile" "$BASE_TAG" "DEBIAN_PACKAGES=$debian" ${npm_prefix:+"NPM_PREFIX=$npm_prefix"} ${npm_packages:+"NPM_PACKAGES=$npm_packages"}
+done <<< "$images"

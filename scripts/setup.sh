@@ -38,16 +38,6 @@ if [ ! -f "$PNPM" ] || [ "$("$NODE_BIN" "$PNPM" --version 2>/dev/null)" != "$PNP
   npm install --silent --no-save --no-audit --no-fund --prefix "$TOOLS/pnpm" "pnpm@$PNPM_VERSION" >&2
 fi
 
-# --- system parts: packages, daemons, services ------------------------------------------------------
-# Each scripts/setup.d/NN-name.sh is one concern (sandbox runtimes, Docker, RabbitMQ/PostgreSQL, a
-# browser for page tests). They get CODEBOX_SETUP_MODE=start|test and do only what that mode needs,
-# idempotently; without root they print the exact command to run instead.
-export CODEBOX_SETUP_MODE="${1:-start}" CODEBOX_ROOT="$ROOT" CODEBOX_NODE="$NODE_BIN"
-for part in scripts/setup.d/[0-9]*.sh; do
-  [ -e "$part" ] || continue
-  bash "$part"
-done
-
 # --- workspace dependencies -------------------------------------------------------------------
 stamp_of() { # a hash of everything that decides what pnpm installs
   "$NODE_BIN" -e 'const fs=require("fs"),h=require("crypto").createHash("sha256");for(const f of process.argv.slice(1))if(fs.existsSync(f))h.update(f+"\0"+fs.readFileSync(f));console.log(h.digest("hex"))' \
@@ -60,3 +50,16 @@ if [ ! -f node_modules/.codebox-stamp ] || [ "$(cat node_modules/.codebox-stamp)
   "$NODE_BIN" "$PNPM" install $frozen --reporter=append-only >&2
   stamp_of > node_modules/.codebox-stamp
 fi
+
+# --- system parts: packages, daemons, services ------------------------------------------------------
+# After the workspace: the sandbox runtimes and images come from the configured plugins'
+# declarations, which are read with the workspace's own loader.
+# Each scripts/setup.d/NN-name.sh is one concern (sandbox runtimes, Docker, RabbitMQ/PostgreSQL, a
+# browser for page tests). They get CODEBOX_SETUP_MODE=start|test and do only what that mode needs,
+# idempotently; without root they print the exact command to run instead.
+export CODEBOX_SETUP_MODE="${1:-start}" CODEBOX_ROOT="$ROOT" CODEBOX_NODE="$NODE_BIN"
+for part in scripts/setup.d/[0-9]*.sh; do
+  [ -e "$part" ] || continue
+  bash "$part"
+done
+

@@ -12,6 +12,13 @@ if ! $NODE node_modules/typescript/bin/tsc -p tsconfig.json --pretty false; then
   exit 1
 fi
 
+echo "== build (tsc -b: every publishable package to dist/)"
+if ! $NODE scripts/build.ts; then
+  echo "build failed (see the file:line errors above)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
 echo "== lint and format (Biome)"
 if ! $NODE node_modules/@biomejs/biome/bin/biome ci --colors=off --max-diagnostics=50 . ; then
   echo "lint or format check failed (file:line above; npm run lint -- --write mends what it can)"

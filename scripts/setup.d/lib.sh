@@ -14,9 +14,9 @@ apt_install() {
     return 1
   fi
   say "installing ${missing[*]}"
-  if [ ! -f /var/lib/apt/periodic/codebox-updated ] || ! apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  if [ ! -f /var/lib/apt/periodic/codebox-updated ] || ! apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
     mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/codebox-updated
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >&2
   fi
 }

@@ -5,7 +5,7 @@ import * as path from "node:path"
 import { promisify } from "node:util"
 import { describe, expect, it } from "vitest"
 import { parse } from "yaml"
-import { dockerSkipReason } from "../../core/src/sandbox/docker/availability.ts"
+import { dockerSkipReason } from "@codebox/test-support"
 
 const root = path.resolve(import.meta.dirname, "../../..")
 const composeFile = path.join(root, "docker-compose.yml")

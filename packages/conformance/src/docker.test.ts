@@ -1,12 +1,12 @@
 import * as path from "node:path"
-import { DockerSandbox } from "@codebox/core/docker"
-import { hostileSuite, pluginConformance, sandboxConformance } from "@codebox/core/testing"
+import { DockerSandbox } from "@codebox/sandbox-docker"
+import { hostileSuite, pluginConformance, sandboxConformance } from "@codebox/testkit"
 import { c } from "@codebox/lang-c"
 import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
 import { python } from "@codebox/lang-python"
 import { describe } from "vitest"
-import { dockerSkipReason } from "../../core/src/sandbox/docker/availability.ts"
+import { dockerSkipReason } from "@codebox/test-support"
 
 // The same suites as every other sandbox, against real containers of the images that
 // sandbox/build-images.sh builds. They skip only when the set-up wrote down why Docker cannot

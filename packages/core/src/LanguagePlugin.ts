@@ -36,8 +36,19 @@ export interface RuntimeSpec {
   readonly nativePaths: ReadonlyArray<string>
   /** Environment for both sandboxes (PATH and HOME are always set by the sandbox). */
   readonly env: Readonly<Record<string, string>>
-  /** Debian packages the native sandbox needs on the host (installed by the project's set-up). */
+  /**
+   * Debian packages the runtime needs: installed on the host for the native sandbox by CodeBox's
+   * set-up, and passed to the image recipe as the build argument `DEBIAN_PACKAGES`.
+   */
   readonly debianPackages: ReadonlyArray<string>
+  /**
+   * npm packages user code may load without an install step, installed read-only under `prefix`
+   * (on the host by the set-up, in the image through the build arguments `NPM_PREFIX` and
+   * `NPM_PACKAGES`); `prefix` is usually also in `nativePaths`.
+   */
+  readonly npmPackages?: { readonly prefix: string; readonly packages: ReadonlyArray<string> }
+  /** What user code can import without installing anything, as people name it (`numpy`, `gd`), for docs and `/api/languages`. */
+  readonly libraries?: ReadonlyArray<string>
 }
 
 /**
@@ -68,7 +79,7 @@ export interface PluginSamples {
 }
 
 /**
- * Programs that attack the sandbox, run by the hostile suite (`@codebox/core/testing`) against every
+ * Programs that attack the sandbox, run by the hostile suite (`@codebox/testkit`) against every
  * real sandbox. Each is optional: a case runs only for the languages where it applies. What each
  * must do is fixed here, so the suite can assert the outcome precisely in every language.
  */

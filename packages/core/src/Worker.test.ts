@@ -1,13 +1,13 @@
 import { Deferred, Effect, Fiber } from "effect"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it } from "@effect/vitest"
 import * as CodeBox from "./CodeBox.ts"
 import { Engine } from "./Engine.ts"
 import { reconcileOnce } from "./engine/Reconciler.ts"
 import type { Executor } from "./Executor.ts"
-import * as ScriptedSandbox from "./sandbox/ScriptedSandbox.ts"
+import { ScriptedSandbox } from "@codebox/testkit"
 import { TaskQueue } from "./TaskQueue.ts"
 import { TaskStore } from "./TaskStore.ts"
-import { toyPlugin } from "./test-support/toyPlugin.ts"
+import { toyPlugin } from "@codebox/test-support"
 import { runWorker } from "./Worker.ts"
 
 /** An engine with no background worker; each step waits for `gate`, and `started` says one began. */
@@ -30,83 +30,79 @@ const gated = <A, E>(
     )
   })
 
-const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(Effect.scoped(effect))
-
+// it.live throughout: heartbeats, the drain timeout and the reconciler's cutoffs need the real clock.
 describe("Worker", () => {
-  it("on stop, finishes the task in flight, acks it, and records its heartbeats", () =>
-    run(
-      gated((gate, started) =>
-        Effect.gen(function* () {
-          const engine = yield* Engine
-          const store = yield* TaskStore
-          const queue = yield* TaskQueue
-          const stop = yield* Deferred.make<void>()
-          const task = yield* engine.submit({ language: "toy", source_code: "hello" })
-          const worker = yield* Effect.forkChild(runWorker({ concurrency: 2 }, Deferred.await(stop)))
-          yield* Deferred.await(started)
-          expect((yield* store.workers).map((w) => [w.name, w.state])).toEqual([["test-worker", "running"]])
-          yield* Deferred.succeed(stop, undefined)
-          yield* Effect.yieldNow
-          yield* Deferred.succeed(gate, undefined)
-          yield* Fiber.join(worker)
-          expect((yield* store.get(task.task_id)).state).toBe("SUCCESS")
-          expect(yield* queue.depth).toBe(0)
-          const [status] = yield* store.workers
-          expect(status).toMatchObject({ name: "test-worker", state: "stopped", running: 0, completed: 1, concurrency: 2 })
-        })
-      )
-    ))
+  it.live("on stop, finishes the task in flight, acks it, and records its heartbeats", () =>
+    gated((gate, started) =>
+      Effect.gen(function* () {
+        const engine = yield* Engine
+        const store = yield* TaskStore
+        const queue = yield* TaskQueue
+        const stop = yield* Deferred.make<void>()
+        const task = yield* engine.submit({ language: "toy", source_code: "hello" })
+        const worker = yield* Effect.forkChild(runWorker({ concurrency: 2 }, Deferred.await(stop)))
+        yield* Deferred.await(started)
+        expect((yield* store.workers).map((w) => [w.name, w.state])).toEqual([["test-worker", "running"]])
+        yield* Deferred.succeed(stop, undefined)
+        yield* Effect.yieldNow
+        yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.join(worker)
+        expect((yield* store.get(task.task_id)).state).toBe("SUCCESS")
+        expect(yield* queue.depth).toBe(0)
+        const [status] = yield* store.workers
+        expect(status).toMatchObject({ name: "test-worker", state: "stopped", running: 0, completed: 1, concurrency: 2 })
+      })
+    )
+  )
 
-  it("hands a task back (RETRY, requeued) when it outlives the drain timeout", () =>
-    run(
-      gated((_gate, started) =>
-        Effect.gen(function* () {
-          const engine = yield* Engine
-          const store = yield* TaskStore
-          const queue = yield* TaskQueue
-          const stop = yield* Deferred.make<void>()
-          const task = yield* engine.submit({ language: "toy", source_code: "hello" })
-          const worker = yield* Effect.forkChild(runWorker({ concurrency: 1, drainTimeout: 0 }, Deferred.await(stop)))
-          yield* Deferred.await(started)
-          yield* Deferred.succeed(stop, undefined)
-          yield* Fiber.join(worker)
-          const handedBack = yield* store.get(task.task_id)
-          expect(handedBack.state).toBe("RETRY")
-          expect(handedBack.error).toMatch(/stopped before finishing/)
-          expect(yield* queue.depth).toBe(1)
-        })
-      )
-    ))
+  it.live("hands a task back (RETRY, requeued) when it outlives the drain timeout", () =>
+    gated((_gate, started) =>
+      Effect.gen(function* () {
+        const engine = yield* Engine
+        const store = yield* TaskStore
+        const queue = yield* TaskQueue
+        const stop = yield* Deferred.make<void>()
+        const task = yield* engine.submit({ language: "toy", source_code: "hello" })
+        const worker = yield* Effect.forkChild(runWorker({ concurrency: 1, drainTimeout: 0 }, Deferred.await(stop)))
+        yield* Deferred.await(started)
+        yield* Deferred.succeed(stop, undefined)
+        yield* Fiber.join(worker)
+        const handedBack = yield* store.get(task.task_id)
+        expect(handedBack.state).toBe("RETRY")
+        expect(handedBack.error).toMatch(/stopped before finishing/)
+        expect(yield* queue.depth).toBe(1)
+      })
+    )
+  )
 })
 
 describe("Reconciler", () => {
-  it("queues again what is stale, but not a task whose worker is alive, and not twice in a row", () =>
-    run(
-      gated(() =>
-        Effect.gen(function* () {
-          const engine = yield* Engine
-          const store = yield* TaskStore
-          const queue = yield* TaskQueue
-          const lost = yield* engine.submit({ language: "toy", source_code: "a" })
-          const onDeadWorker = yield* engine.submit({ language: "toy", source_code: "b" })
-          const onLiveWorker = yield* engine.submit({ language: "toy", source_code: "c" })
-          yield* store.claim(onDeadWorker.task_id, "dead-worker")
-          yield* store.claim(onLiveWorker.task_id, "live-worker")
-          const now = Date.now()
-          const beat = { concurrency: 1, running: 1, completed: 0, state: "running" as const, started_at: now - 60_000 }
-          yield* store.heartbeat({ ...beat, name: "dead-worker", last_seen: now - 60_000 })
-          yield* store.heartbeat({ ...beat, name: "live-worker", last_seen: now + 60_000 })
-          const depthBefore = yield* queue.depth
+  it.live("queues again what is stale, but not a task whose worker is alive, and not twice in a row", () =>
+    gated(() =>
+      Effect.gen(function* () {
+        const engine = yield* Engine
+        const store = yield* TaskStore
+        const queue = yield* TaskQueue
+        const lost = yield* engine.submit({ language: "toy", source_code: "a" })
+        const onDeadWorker = yield* engine.submit({ language: "toy", source_code: "b" })
+        const onLiveWorker = yield* engine.submit({ language: "toy", source_code: "c" })
+        yield* store.claim(onDeadWorker.task_id, "dead-worker")
+        yield* store.claim(onLiveWorker.task_id, "live-worker")
+        const now = Date.now()
+        const beat = { concurrency: 1, running: 1, completed: 0, state: "running" as const, started_at: now - 60_000 }
+        yield* store.heartbeat({ ...beat, name: "dead-worker", last_seen: now - 60_000 })
+        yield* store.heartbeat({ ...beat, name: "live-worker", last_seen: now + 60_000 })
+        const depthBefore = yield* queue.depth
 
-          // Everything is "stale" for a cutoff in the future; the live worker's task is left alone.
-          expect(yield* reconcileOnce(-30_000)).toBe(2)
-          expect((yield* store.get(lost.task_id)).state).toBe("RETRY")
-          expect((yield* store.get(onDeadWorker.task_id)).error).toMatch(/dead-worker lost/)
-          expect((yield* store.get(onLiveWorker.task_id)).state).toBe("STARTED")
-          expect(yield* queue.depth).toBe(depthBefore + 2)
-          // Queuing again restarted their clocks: a pass with an ordinary cutoff finds nothing.
-          expect(yield* reconcileOnce("10 seconds")).toBe(0)
-        })
-      )
-    ))
+        // Everything is "stale" for a cutoff in the future; the live worker's task is left alone.
+        expect(yield* reconcileOnce(-30_000)).toBe(2)
+        expect((yield* store.get(lost.task_id)).state).toBe("RETRY")
+        expect((yield* store.get(onDeadWorker.task_id)).error).toMatch(/dead-worker lost/)
+        expect((yield* store.get(onLiveWorker.task_id)).state).toBe("STARTED")
+        expect(yield* queue.depth).toBe(depthBefore + 2)
+        // Queuing again restarted their clocks: a pass with an ordinary cutoff finds nothing.
+        expect(yield* reconcileOnce("10 seconds")).toBe(0)
+      })
+    )
+  )
 })

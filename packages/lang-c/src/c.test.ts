@@ -1,7 +1,7 @@
 import { makeRegistry, rewritePlaceholders, SandboxPaths } from "@codebox/core"
-import { pluginConformance } from "@codebox/core/testing"
+import { pluginConformance } from "@codebox/testkit"
 import { Effect } from "effect"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { c } from "./index.ts"
 
 pluginConformance(c)
@@ -9,12 +9,14 @@ pluginConformance(c)
 describe("c plugin", () => {
   const ctx = { sourcePath: `${SandboxPaths.src}/${c.sourceFile}`, srcDir: SandboxPaths.src }
 
-  it("resolves its id and alias, in any case", async () => {
-    const registry = makeRegistry([c])
-    for (const name of ["c", "C", "gcc"]) {
-      expect(await Effect.runPromise(registry.resolve(name))).toBe(c)
-    }
-  })
+  it.effect("resolves its id and alias, in any case", () =>
+    Effect.gen(function* () {
+      const registry = makeRegistry([c])
+      for (const name of ["c", "C", "gcc"]) {
+        expect(yield* registry.resolve(name)).toBe(c)
+      }
+    })
+  )
 
   it("compiles into srcDir and runs the binary it built", () => {
     const compile = c.compile!.argv(ctx)
@@ -27,17 +29,17 @@ describe("c plugin", () => {
     expect(c.compile!.limits?.processes).toBeGreaterThan(1)
   })
 
-  it("turns the copy sample's placeholders into C string literals", async () => {
-    const rewritten = await Effect.runPromise(
-      rewritePlaceholders(c.samples.copyInput, {
+  it.effect("turns the copy sample's placeholders into C string literals", () =>
+    Effect.gen(function* () {
+      const rewritten = yield* rewritePlaceholders(c.samples.copyInput, {
         inputPaths: ["/box/in/data.bin"],
         outDir: SandboxPaths.out,
         quote: c.quote,
         syntax: c.syntax
       })
-    )
-    expect(rewritten.source).toContain(`fopen("/box/in/data.bin", "rb")`)
-    expect(rewritten.source).toContain(`fopen("/box/out/copy.txt", "wb")`)
-    expect(rewritten.outputs).toEqual(["copy.txt"])
-  })
+      expect(rewritten.source).toContain(`fopen("/box/in/data.bin", "rb")`)
+      expect(rewritten.source).toContain(`fopen("/box/out/copy.txt", "wb")`)
+      expect(rewritten.outputs).toEqual(["copy.txt"])
+    })
+  )
 })

@@ -2,10 +2,14 @@ import { fileURLToPath } from "node:url"
 import { hostile } from "./hostile.ts"
 import { type LanguagePlugin, quoteJson, standardLimits, standardMaxima } from "@codebox/core"
 
-/** Where the read-only libraries for user code live, in the image and on native hosts. */
-export const libraryDir = "/opt/codebox/node_modules"
+/** Where the read-only libraries for user code are installed, in the image and on native hosts. */
+export const libraryPrefix = "/opt/codebox"
+export const libraryDir = `${libraryPrefix}/node_modules`
 
-/** The npm packages user code may `require` without installing them (see image/Dockerfile). */
+/**
+ * The npm packages user code may `require` without installing them: the one list, installed on
+ * native hosts by CodeBox's set-up and in the image through its build arguments.
+ */
 export const libraries = ["pdf-lib@1", "jimp@1", "csv-parser@3", "yaml@2", "xlsx@0.18", "fs-extra@11", "jsonfile@6"]
 
 /** JavaScript on Node.js (CommonJS `require`), with pdf-lib, jimp, xlsx and friends importable. */
@@ -32,7 +36,9 @@ export const javascript: LanguagePlugin = {
     dockerfile: fileURLToPath(new URL("../image/Dockerfile", import.meta.url)),
     nativePaths: [libraryDir],
     env: { NODE_PATH: libraryDir },
-    debianPackages: ["nodejs"]
+    debianPackages: ["nodejs"],
+    npmPackages: { prefix: libraryPrefix, packages: libraries },
+    libraries: libraries.map((l) => l.replace(/@[^@]*$/, ""))
   },
   hostile,
   samples: {

@@ -30,7 +30,8 @@ export const php: LanguagePlugin = {
     // php.ini and the conf.d files that enable the extensions live under /etc/php.
     nativePaths: ["/etc/php"],
     env: {},
-    debianPackages: ["php-cli", "php-gd", "php-mbstring", "php-xml", "php-zip", "php-curl"]
+    debianPackages: ["php-cli", "php-gd", "php-mbstring", "php-xml", "php-zip", "php-curl"],
+    libraries: ["gd", "mbstring", "xml", "zip", "curl"]
   },
   hostile,
   samples: {

@@ -1,15 +1,17 @@
 import { makeRegistry, rewritePlaceholders, SandboxPaths } from "@codebox/core"
-import { pluginConformance } from "@codebox/core/testing"
+import { pluginConformance } from "@codebox/testkit"
 import { Effect } from "effect"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { php, quotePhp } from "./index.ts"
 
 pluginConformance(php)
 
 describe("php plugin", () => {
-  it("resolves its id, in any case", async () => {
-    expect(await Effect.runPromise(makeRegistry([php]).resolve("PHP"))).toBe(php)
-  })
+  it.effect("resolves its id, in any case", () =>
+    Effect.gen(function* () {
+      expect(yield* makeRegistry([php]).resolve("PHP")).toBe(php)
+    })
+  )
 
   it("quotes paths as single-quoted literals, escaping ' and \\", () => {
     expect(quotePhp("/box/in/a.txt")).toBe(`'/box/in/a.txt'`)
@@ -19,19 +21,19 @@ describe("php plugin", () => {
     expect(quotePhp("/box/in/$x")).toBe(`'/box/in/$x'`)
   })
 
-  it("rewrites placeholders in code, in both comment styles and in strings", async () => {
-    const source = `<?php\n# IN_1\n// OUT_r.txt\n$a = file_get_contents(IN_1);\n$b = "IN_1";\nfile_put_contents(OUT_r.txt, $a);\n`
-    const rewritten = await Effect.runPromise(
-      rewritePlaceholders(source, {
+  it.effect("rewrites placeholders in code, in both comment styles and in strings", () =>
+    Effect.gen(function* () {
+      const source = `<?php\n# IN_1\n// OUT_r.txt\n$a = file_get_contents(IN_1);\n$b = "IN_1";\nfile_put_contents(OUT_r.txt, $a);\n`
+      const rewritten = yield* rewritePlaceholders(source, {
         inputPaths: ["/box/in/a.txt"],
         outDir: SandboxPaths.out,
         quote: php.quote,
         syntax: php.syntax
       })
-    )
-    expect(rewritten.source).toBe(
-      `<?php\n# /box/in/a.txt\n// /box/out/r.txt\n$a = file_get_contents('/box/in/a.txt');\n$b = "/box/in/a.txt";\nfile_put_contents('/box/out/r.txt', $a);\n`
-    )
-    expect(rewritten.outputs).toEqual(["r.txt"])
-  })
+      expect(rewritten.source).toBe(
+        `<?php\n# /box/in/a.txt\n// /box/out/r.txt\n$a = file_get_contents('/box/in/a.txt');\n$b = "/box/in/a.txt";\nfile_put_contents('/box/out/r.txt', $a);\n`
+      )
+      expect(rewritten.outputs).toEqual(["r.txt"])
+    })
+  )
 })

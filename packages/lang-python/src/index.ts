@@ -33,7 +33,8 @@ export const python: LanguagePlugin = {
       // matplotlib (if present) wants a writable config dir; HOME may be read-only.
       MPLCONFIGDIR: "/tmp"
     },
-    debianPackages: ["python3", "python3-pil", "python3-reportlab", "python3-numpy", "python3-pypdf"]
+    debianPackages: ["python3", "python3-pil", "python3-reportlab", "python3-numpy", "python3-pypdf"],
+    libraries: ["numpy", "Pillow", "reportlab", "pypdf"]
   },
   hostile,
   samples: {

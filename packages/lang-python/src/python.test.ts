@@ -1,18 +1,20 @@
 import { makeRegistry, rewritePlaceholders, SandboxPaths } from "@codebox/core"
-import { pluginConformance } from "@codebox/core/testing"
+import { pluginConformance } from "@codebox/testkit"
 import { Effect } from "effect"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { python } from "./index.ts"
 
 pluginConformance(python)
 
 describe("python plugin", () => {
-  it("resolves its id and aliases, in any case", async () => {
-    const registry = makeRegistry([python])
-    for (const name of ["python", "py", "python3", "Python3"]) {
-      expect(await Effect.runPromise(registry.resolve(name))).toBe(python)
-    }
-  })
+  it.effect("resolves its id and aliases, in any case", () =>
+    Effect.gen(function* () {
+      const registry = makeRegistry([python])
+      for (const name of ["python", "py", "python3", "Python3"]) {
+        expect(yield* registry.resolve(name)).toBe(python)
+      }
+    })
+  )
 
   it("runs the source with the system python and no bytecode writes", () => {
     const sourcePath = `${SandboxPaths.src}/${python.sourceFile}`
@@ -20,19 +22,19 @@ describe("python plugin", () => {
     expect(python.run.argv({ sourcePath, srcDir: SandboxPaths.src })).toEqual(["/usr/bin/python3", "-B", sourcePath])
   })
 
-  it("quotes placeholders in code and leaves them bare in strings and comments", async () => {
-    const source = `# reads IN_1\nopen(IN_1)\nopen("IN_1")\n"""OUT_a.txt"""\nopen(OUT_b.txt, "w")\n`
-    const rewritten = await Effect.runPromise(
-      rewritePlaceholders(source, {
+  it.effect("quotes placeholders in code and leaves them bare in strings and comments", () =>
+    Effect.gen(function* () {
+      const source = `# reads IN_1\nopen(IN_1)\nopen("IN_1")\n"""OUT_a.txt"""\nopen(OUT_b.txt, "w")\n`
+      const rewritten = yield* rewritePlaceholders(source, {
         inputPaths: ["/box/in/data.csv"],
         outDir: SandboxPaths.out,
         quote: python.quote,
         syntax: python.syntax
       })
-    )
-    expect(rewritten.source).toBe(
-      `# reads /box/in/data.csv\nopen("/box/in/data.csv")\nopen("/box/in/data.csv")\n"""/box/out/a.txt"""\nopen("/box/out/b.txt", "w")\n`
-    )
-    expect(rewritten.outputs).toEqual(["a.txt", "b.txt"])
-  })
+      expect(rewritten.source).toBe(
+        `# reads /box/in/data.csv\nopen("/box/in/data.csv")\nopen("/box/in/data.csv")\n"""/box/out/a.txt"""\nopen("/box/out/b.txt", "w")\n`
+      )
+      expect(rewritten.outputs).toEqual(["a.txt", "b.txt"])
+    })
+  )
 })

@@ -1,10 +1,10 @@
 import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
-import type { Engine, FileStorage, Languages, Sandbox, TaskQueue, TaskStore } from "@codebox/core"
-import { Layer } from "effect"
+import { type Engine, type FileStorage, Languages, type Sandbox, type TaskQueue, type TaskStore } from "@codebox/core"
+import { Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiMiddleware, HttpApiScalar } from "effect/http-api"
-import { makeApi } from "./api/Api.ts"
+import { type ApiLanguage, makeApi } from "./api/Api.ts"
 import { ServerConfig, type ServerSettings } from "./config.ts"
 import { ApiKeyAuthLive } from "./http/ApiKeyAuthLive.ts"
 import { FileTasksHandlers } from "./http/FileTasksHandlers.ts"
@@ -17,8 +17,8 @@ import { OpsRoutes } from "./ops/OpsRoutes.ts"
 /** What the handlers need from the engine layer (CodeBox.layer provides all of it). */
 export type EngineServices = Engine | Languages | TaskStore | TaskQueue | FileStorage | Sandbox
 
-export const apiFor = (settings: ServerSettings) =>
-  makeApi({ maxFileSize: settings.maxUploadFileBytes, maxTotalSize: settings.maxUploadTotalBytes })
+export const apiFor = (settings: ServerSettings, languages: ReadonlyArray<ApiLanguage> = []) =>
+  makeApi({ maxFileSize: settings.maxUploadFileBytes, maxTotalSize: settings.maxUploadTotalBytes }, languages)
 
 /** Every handler group of the API, still needing the engine's services and ServerConfig. */
 export const handlersFor = (api: ReturnType<typeof apiFor>) =>
@@ -27,16 +27,22 @@ export const handlersFor = (api: ReturnType<typeof apiFor>) =>
     Layer.provideMerge(HttpApiMiddleware.layerProblemDetails({ includeDetails: true }))
   )
 
-/** The routes: the API, its OpenAPI document and docs page, and the request guard before them all. */
-export const routesFor = (settings: ServerSettings) => {
-  const api = apiFor(settings)
-  return Layer.mergeAll(
-    HttpApiBuilder.layer(api, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(handlersFor(api))),
-    HttpApiScalar.layer(api, { path: "/api/docs" }),
-    OpsRoutes(),
-    RequestGuard
-  ).pipe(Layer.provide(RateLimiter.layer))
-}
+/**
+ * The routes: the API, its OpenAPI document and docs page, and the request guard before them all.
+ * The API is made for the languages the engine was assembled with, so its document names them.
+ */
+export const routesFor = (settings: ServerSettings) =>
+  Layer.unwrap(
+    Effect.map(Languages, (languages) => {
+      const api = apiFor(settings, languages.all)
+      return Layer.mergeAll(
+        HttpApiBuilder.layer(api, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(handlersFor(api))),
+        HttpApiScalar.layer(api, { path: "/api/docs" }),
+        OpsRoutes(),
+        RequestGuard
+      ).pipe(Layer.provide(RateLimiter.layer))
+    })
+  )
 
 /**
  * The HTTP server on the given engine. The engine is built outside the server's own layers, so

@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto"
-import { CodeBox, Executor, FileStorage, type Task, type TaskResult, TaskStore } from "@codebox/core"
-import { ScriptedSandbox } from "@codebox/core/testing"
+import { CodeBox, decodeStoredResult, Executor, FileStorage, type Task, TaskStore } from "@codebox/core"
+import { ScriptedSandbox } from "@codebox/testkit"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { HttpServer } from "effect/http"
 import { HttpApiTest } from "effect/http-api"
 import { defaultSettings, ServerConfig } from "./config.ts"
-import { plugins } from "./layers.ts"
+import { builtInLanguages as plugins } from "@codebox/test-support"
 import { apiFor, handlersFor } from "./Server.ts"
 
 /**
@@ -26,7 +26,7 @@ const TestLayer = handlersFor(api).pipe(
 )
 const client = HttpApiTest.groups(api, ["tasks", "fileTasks", "languages", "health"])
 
-/** A finished task as the old service stored it: `sterr`, and no manifest. */
+/** A finished task as the old service stored it (`sterr`, no manifest), as a store reads it back. */
 const legacyTask = (id: string, output_files: ReadonlyArray<string>): Task => ({
   task_id: id,
   language: "python",
@@ -42,7 +42,7 @@ const legacyTask = (id: string, output_files: ReadonlyArray<string>): Task => ({
   created_at: 1,
   started_at: 2,
   finished_at: 3,
-  result: { stdout: "out", sterr: "boom", returncode: 1, error: null, output_files } as unknown as TaskResult
+  result: Effect.runSync(decodeStoredResult({ stdout: "out", sterr: "boom", returncode: 1, error: null, output_files }))
 })
 
 layer(TestLayer)("handlers over in-memory layers", (it) => {

@@ -1,11 +1,8 @@
 import * as path from "node:path"
-import { CodeBox, ExecutorConfig, type Sandbox, type SandboxError } from "@codebox/core"
-import { type InfrastructureSettings, layerQueue, layerStorage, layerStore } from "@codebox/core/infrastructure"
+import { CodeBox, ExecutorConfig, type LanguagePlugin, type Sandbox, type SandboxError } from "@codebox/core"
+import { type InfrastructureSettings, layerQueue, layerStorage, layerStore } from "@codebox/app"
 import { Option, type Layer } from "effect"
 import type { ServerSettings } from "./config.ts"
-import { plugins } from "./plugins.ts"
-
-export { plugins }
 
 /** Embedded mode: PGlite under the data dir, an in-process queue, files under the data dir. */
 export const embeddedInfrastructure = (dataDir: string): InfrastructureSettings => ({
@@ -23,6 +20,7 @@ export const embeddedInfrastructure = (dataDir: string): InfrastructureSettings 
  */
 export const engineLayer = (
   settings: ServerSettings,
+  plugins: ReadonlyArray<LanguagePlugin>,
   sandbox: Layer.Layer<Sandbox, SandboxError>,
   infrastructure: InfrastructureSettings = embeddedInfrastructure(settings.dataDir)
 ) => {

@@ -1,5 +1,4 @@
-import { Cleanup, Profile } from "@codebox/core"
-import { layerSandbox, readInfrastructure, readSandboxKind } from "@codebox/core/infrastructure"
+import { cleanupLayerFromEnv, layerSandbox, Profile, readInfrastructure, readPlugins, readSandboxKind } from "@codebox/app"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { ServerConfig } from "./config.ts"
@@ -9,8 +8,8 @@ import { ServerLive } from "./Server.ts"
 const main = Layer.unwrap(
   Effect.gen(function* () {
     const settings = yield* ServerConfig
-    const engine = engineLayer(settings, layerSandbox(yield* readSandboxKind), yield* readInfrastructure)
-    return ServerLive(Cleanup.layerFromEnv.pipe(Layer.provideMerge(engine)), settings)
+    const engine = engineLayer(settings, yield* readPlugins, layerSandbox(yield* readSandboxKind), yield* readInfrastructure)
+    return ServerLive(cleanupLayerFromEnv.pipe(Layer.provideMerge(engine)), settings)
   })
 )
 

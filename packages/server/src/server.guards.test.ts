@@ -2,6 +2,7 @@ import { Sandbox, SandboxError } from "@codebox/core"
 import { Effect, Layer, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { engineLayer } from "./layers.ts"
+import { builtInLanguages as plugins } from "@codebox/test-support"
 import { call, postJson, startServer } from "./test-support/harness.ts"
 import { scriptedPrograms } from "./test-support/scriptedPrograms.ts"
 
@@ -9,7 +10,7 @@ describe("rate limits, API keys and readiness", () => {
   const programs = scriptedPrograms()
 
   it("answers 429 with Retry-After past the limit, with RateLimit headers before", async () => {
-    const server = await startServer((s) => engineLayer(s, programs.layer), { rateLimit: 2, rateLimitWindowSeconds: 3600 })
+    const server = await startServer((s) => engineLayer(s, plugins, programs.layer), { rateLimit: 2, rateLimitWindowSeconds: 3600 })
     try {
       const first = await call(`${server.url}/api/languages`)
       expect(first.status).toBe(200)
@@ -29,7 +30,7 @@ describe("rate limits, API keys and readiness", () => {
   })
 
   it("answers 401 without a key and 403 with a wrong one when keys are on", async () => {
-    const server = await startServer((s) => engineLayer(s, programs.layer), { apiKeys: [Redacted.make("k-123")] })
+    const server = await startServer((s) => engineLayer(s, plugins, programs.layer), { apiKeys: [Redacted.make("k-123")] })
     try {
       const task = { programming_language: "python", source_code: "print x" }
       const none = await postJson(`${server.url}/api/tasks/create`, task)
@@ -56,7 +57,7 @@ describe("rate limits, API keys and readiness", () => {
         check: Effect.fail(new SandboxError({ message: "bubblewrap is missing" }))
       })
     )
-    const server = await startServer((s) => engineLayer(s, broken))
+    const server = await startServer((s) => engineLayer(s, plugins, broken))
     try {
       const ready = await call(`${server.url}/api/health/ready`)
       expect(ready.status).toBe(503)

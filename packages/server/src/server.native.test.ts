@@ -1,10 +1,11 @@
-import { NativeSandbox } from "@codebox/core"
+import { NativeSandbox } from "@codebox/sandbox-native"
 import { c } from "@codebox/lang-c"
 import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
 import { python } from "@codebox/lang-python"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { engineLayer } from "./layers.ts"
+import { builtInLanguages as plugins } from "@codebox/test-support"
 import { call, postJson, type RunningServer, startServer, unzip } from "./test-support/harness.ts"
 
 /** Copies IN_1 to OUT_first.txt and IN_2 to OUT_second.bin, then prints "ok", in each language. */
@@ -38,7 +39,7 @@ describe("HTTP API on a real server (native sandbox), all four languages", () =>
   let server: RunningServer
   let api: string
   beforeAll(async () => {
-    server = await startServer((settings) => engineLayer(settings, NativeSandbox.layer()), { maxWaitSeconds: 100 })
+    server = await startServer((settings) => engineLayer(settings, plugins, NativeSandbox.layer()), { maxWaitSeconds: 100 })
     api = `${server.url}/api`
   }, timeout)
   afterAll(() => server?.close())

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { engineLayer } from "./layers.ts"
+import { builtInLanguages as plugins } from "@codebox/test-support"
 import { call, postJson, type RunningServer, startServer, unzip } from "./test-support/harness.ts"
 import { scriptedPrograms } from "./test-support/scriptedPrograms.ts"
 
@@ -21,7 +22,7 @@ describe("HTTP API on a real server (scripted sandbox)", () => {
   let server: RunningServer
   let api: string
   beforeAll(async () => {
-    server = await startServer((settings) => engineLayer(settings, programs.layer), {
+    server = await startServer((settings) => engineLayer(settings, plugins, programs.layer), {
       maxJsonBodyBytes: 64 * 1024,
       maxUploadFileBytes: 128 * 1024,
       maxUploadTotalBytes: 512 * 1024,

@@ -1,31 +1,16 @@
 import * as os from "node:os"
-import {
-  Executor,
-  ExecutorConfig,
-  InvalidSetting,
-  type LanguagePlugin,
-  Languages,
-  layerReconciler,
-  layerWorker,
-  MissingSettings
-} from "@codebox/core"
+import { Executor, ExecutorConfig, InvalidSetting, Languages, layerReconciler, layerWorker, MissingSettings } from "@codebox/core"
 import {
   isDistributed,
   layerInfrastructure,
   layerSandbox,
   readInfrastructure,
+  readPlugins,
   type SandboxKind,
   sandboxKindConfig
-} from "@codebox/core/infrastructure"
-import { c } from "@codebox/lang-c"
-import { javascript } from "@codebox/lang-javascript"
-import { php } from "@codebox/lang-php"
-import { python } from "@codebox/lang-python"
+} from "@codebox/app"
 import { Cause, Config, Effect, Exit, Layer, Runtime } from "effect"
 import * as MetricsServer from "./MetricsServer.ts"
-
-/** The languages this worker runs. */
-export const plugins: ReadonlyArray<LanguagePlugin> = [python, c, javascript, php]
 
 export interface WorkerSettings {
   /** CODEBOX_WORKER_CONCURRENCY (default 2): tasks at once, and the queue prefetch. */
@@ -109,7 +94,7 @@ export const layer = Layer.unwrap(
     })
     const services = Layer.mergeAll(
       layerInfrastructure(infrastructure),
-      Languages.layer(plugins),
+      Languages.layer(yield* readPlugins),
       layerSandbox(settings.sandbox),
       executorConfig
     )

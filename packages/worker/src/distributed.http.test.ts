@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process"
-import * as net from "node:net"
-import * as path from "node:path"
+import type { ChildProcess } from "node:child_process"
 import { TaskStore } from "@codebox/core"
-import { testAmqpUrl } from "@codebox/core/amqp"
+import { testAmqpUrl } from "@codebox/test-support"
 import { afterEach, describe, expect, it } from "vitest"
 import { type Cluster, startCluster } from "./test-support/cluster.ts"
-
-const serverMain = path.join(import.meta.dirname, "..", "..", "server", "src", "main.ts")
+import { freePort, startServerProcess } from "./test-support/serverProcess.ts"
 
 let cluster: Cluster | undefined
 let server: ChildProcess | undefined
@@ -17,41 +14,17 @@ afterEach(async () => {
   cluster = undefined
 })
 
-/** A port nothing listens on now (the server's PORT must be 1-65535, so 0 cannot be passed). */
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
-
 /** Starts the API server app as its own process on the cluster's PostgreSQL and RabbitMQ. */
-const startServer = (c: Cluster, port: number) =>
-  new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [serverMain], {
-      env: {
-        ...process.env,
-        DATABASE_URL: c.databaseUrl,
-        CODEBOX_AMQP_URL: testAmqpUrl,
-        CODEBOX_AMQP_QUEUE: c.queue,
-        CODEBOX_DATA_DIR: c.dataDir,
-        HOST: "127.0.0.1",
-        PORT: String(port)
-      },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    server = child
-    let output = ""
-    const onData = (d: Buffer) => {
-      output += d
-      const listening = /Listening on (http:\/\/[\d.]+:\d+)/.exec(output)
-      if (listening) resolve(listening[1]!)
-    }
-    child.stdout!.on("data", onData)
-    child.stderr!.on("data", onData)
-    child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)))
+const startServer = async (c: Cluster) => {
+  const started = await startServerProcess({
+    DATABASE_URL: c.databaseUrl,
+    CODEBOX_AMQP_URL: testAmqpUrl,
+    CODEBOX_AMQP_QUEUE: c.queue,
+    CODEBOX_DATA_DIR: c.dataDir
   })
+  server = started.child
+  return started.base
+}
 
 describe("distributed mode through HTTP: server process, RabbitMQ, PostgreSQL, worker processes", () => {
   it("runs tasks and file tasks accepted by the API server on the worker processes", { timeout: 180_000 }, async () => {
@@ -62,7 +35,7 @@ describe("distributed mode through HTTP: server process, RabbitMQ, PostgreSQL, w
       cluster.spawnWorker("http-b", { CODEBOX_WORKER_METRICS_PORT: String(metricsPorts[1]), CODEBOX_WORKER_METRICS_HOST: "127.0.0.1" })
     ]
     for (const w of workers) await cluster.awaitWorker(w.name)
-    const base = await startServer(cluster, await freePort())
+    const base = await startServer(cluster)
 
     const create = async (body: object) => {
       const response = await fetch(`${base}/api/tasks/create`, {

@@ -1,4 +1,4 @@
-import { Profile } from "@codebox/core"
+import { Profile } from "@codebox/app"
 import { NodeRuntime } from "@effect/platform-node"
 import { Layer } from "effect"
 import * as WorkerApp from "./WorkerApp.ts"

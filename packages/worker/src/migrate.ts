@@ -1,6 +1,5 @@
-import { Profile } from "@codebox/core"
-import { layerPostgresClient, readInfrastructure } from "@codebox/core/infrastructure"
-import { migrate, PgliteServer } from "@codebox/core/sql"
+import { Profile, layerPostgresClient, readInfrastructure } from "@codebox/app"
+import { migrate, PgliteServer } from "@codebox/store-sql"
 import { NodeRuntime } from "@effect/platform-node"
 import * as path from "node:path"
 import { Effect, Layer, Option } from "effect"

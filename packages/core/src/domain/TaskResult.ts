@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 
 export const Verdict = Schema.Literals(["ok", "compile_error", "runtime_error", "time_limit", "memory_limit", "output_limit"])
 export type Verdict = typeof Verdict.Type
@@ -44,3 +44,48 @@ export const TaskResult = Schema.Struct({
   compile: Schema.NullOr(StepReport)
 })
 export type TaskResult = typeof TaskResult.Type
+
+/**
+ * What a result written by an earlier version lacks, as the neutral value of each field: a result
+ * stored before verdicts, timings or manifests existed still reads as a full TaskResult.
+ */
+const absentValues = {
+  stdout: "",
+  stderr: "",
+  returncode: null,
+  signal: null,
+  limit: null,
+  stdout_truncated: false,
+  stderr_truncated: false,
+  wall_time_ms: 0,
+  cpu_time_ms: null,
+  memory_peak_bytes: null,
+  error: null,
+  output_files: [],
+  files: [],
+  verdict: null,
+  compile: null
+} satisfies TaskResult
+
+/**
+ * A result as read back from storage, decoded with Schema: every field of TaskResult, each
+ * defaulting to its neutral value when an older writer did not store it. The original service
+ * stored stderr as `sterr`; such a result reads with it as `stderr`.
+ */
+export const StoredTaskResult = Schema.Struct(
+  Object.fromEntries(
+    Object.entries(TaskResult.fields).map(([key, schema]) => [
+      key,
+      schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(absentValues[key as keyof TaskResult] as never)))
+    ])
+  ) as { readonly [K in keyof typeof TaskResult.fields]: Schema.withDecodingDefaultKey<(typeof TaskResult.fields)[K]> }
+)
+
+/** Decodes a stored result (see StoredTaskResult). */
+export const decodeStoredResult = (stored: unknown): Effect.Effect<TaskResult, Schema.SchemaError> => {
+  const legacy =
+    stored !== null && typeof stored === "object" && !("stderr" in stored) && "sterr" in stored
+      ? { ...(stored as Record<string, unknown>), stderr: (stored as Record<string, unknown>).sterr }
+      : stored
+  return Schema.decodeUnknownEffect(StoredTaskResult)(legacy)
+}

@@ -2,7 +2,7 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect, Layer, Logger, Metric } from "effect"
+import { Duration, Effect, Layer, Logger, Metric } from "effect"
 import { TestClock } from "effect/testing"
 import { standardLimits } from "../domain/Limits.ts"
 import type { Task, TaskState } from "../domain/Task.ts"
@@ -124,27 +124,6 @@ describe("Cleanup", () => {
       assert.strictEqual((yield* Metric.value(Metrics.cleanupTasksRemoved)).count, 2)
     }).pipe(Effect.provideService(Metric.MetricRegistry, new Map()), Effect.provide(Logger.layer([collector])))
   })
-
-  it.effect("reads its settings from the environment; an invalid schedule stops start-up", () =>
-    Effect.gen(function* () {
-      const env = (vars: Record<string, string>) => ConfigProvider.layer(ConfigProvider.fromEnvRecord(vars))
-      const services = Layer.mergeAll(MemoryTaskStore.layer, MemoryFileStorage.layer)
-      yield* TestClock.setTime(10 * day)
-      const report = yield* Cleanup.use((c) => c.runOnce).pipe(
-        Effect.provide(
-          Cleanup.layerFromEnv.pipe(
-            Layer.provide(services),
-            Layer.provide(env({ CODEBOX_CLEANUP_SCHEDULE: "off", CODEBOX_RETENTION: "2 days" }))
-          )
-        )
-      )
-      assert.strictEqual(report.cutoff, 8 * day)
-      const error = yield* Layer.build(
-        Cleanup.layerFromEnv.pipe(Layer.provide(services), Layer.provide(env({ CODEBOX_CLEANUP_SCHEDULE: "61 * * * *" })))
-      ).pipe(Effect.flip)
-      assert.deepInclude(error, { _tag: "InvalidSetting", setting: "CODEBOX_CLEANUP_SCHEDULE" })
-    }).pipe(Effect.scoped)
-  )
 
   it.effect("rejects an invalid cron expression, naming the setting", () =>
     Effect.gen(function* () {

@@ -1,4 +1,4 @@
-import { Clock, Config, Context, Cron, Duration, Effect, Layer, Metric, Option, Schedule } from "effect"
+import { Clock, Context, Cron, Duration, Effect, Layer, Metric, Schedule } from "effect"
 import { InvalidSetting } from "../config/SettingErrors.ts"
 import type { StorageError, StoreError } from "../domain/Errors.ts"
 import { FileStorage } from "../FileStorage.ts"
@@ -26,19 +26,6 @@ export const defaultCleanupSettings: CleanupSettings = {
   orphanGrace: Duration.minutes(1)
 }
 
-/**
- * The settings from the environment: CODEBOX_CLEANUP_SCHEDULE (cron, or "off" for no scheduled
- * runs), CODEBOX_CLEANUP_TZ, CODEBOX_RETENTION and CODEBOX_ORPHAN_GRACE (durations like "7 days").
- */
-export const cleanupSettingsFromEnv = Config.all({
-  schedule: Config.String("CODEBOX_CLEANUP_SCHEDULE").pipe(Config.withDefault(defaultCleanupSettings.schedule)),
-  timeZone: Config.String("CODEBOX_CLEANUP_TZ").pipe(Config.option, Config.map(Option.getOrUndefined)),
-  retention: Config.Duration("CODEBOX_RETENTION").pipe(Config.withDefault(Duration.fromInputUnsafe(defaultCleanupSettings.retention))),
-  orphanGrace: Config.Duration("CODEBOX_ORPHAN_GRACE").pipe(
-    Config.withDefault(Duration.fromInputUnsafe(defaultCleanupSettings.orphanGrace!))
-  )
-})
-
 /** What one run removed. */
 export interface CleanupReport {
   /** Epoch ms: tasks that finished before this were expired. */
@@ -65,16 +52,11 @@ export class Cleanup extends Context.Service<
   /** The service without a schedule: for a CLI, an admin endpoint, or tests. */
   static readonly layerService = (settings: CleanupSettings) => Layer.effect(Cleanup, make(settings))
 
-  /** Settings from the environment; CODEBOX_CLEANUP_SCHEDULE=off keeps the service but runs nothing. */
-  static readonly layerFromEnv = Layer.unwrap(
-    Effect.mapError(cleanupSettingsFromEnv, (e) => new InvalidSetting({ setting: "CODEBOX_CLEANUP_*", message: e.message })).pipe(
-      Effect.map((settings) =>
-        settings.schedule.trim() === "off"
-          ? Cleanup.layerService({ ...settings, schedule: defaultCleanupSettings.schedule })
-          : Cleanup.layer(settings)
-      )
-    )
-  )
+  /** The service as configured: a schedule of "off" keeps the service but runs nothing on a schedule. */
+  static readonly layerConfigured = (settings: CleanupSettings) =>
+    settings.schedule.trim() === "off"
+      ? Cleanup.layerService({ ...settings, schedule: defaultCleanupSettings.schedule })
+      : Cleanup.layer(settings)
 
   /** The service plus a background fiber that runs it on the cron schedule for the layer's lifetime. */
   static readonly layer = (settings: CleanupSettings) =>

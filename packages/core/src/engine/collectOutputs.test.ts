@@ -3,7 +3,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { execFileSync } from "node:child_process"
 import { Effect } from "effect"
-import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
 import { collectOutputs } from "./collectOutputs.ts"
 
 let dir: string
@@ -12,51 +12,59 @@ beforeEach(() => {
 })
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-const collect = (maxFiles = 10, maxBytes = 1 << 20) => Effect.runPromise(collectOutputs(dir, { maxFiles, maxBytes }))
+const collect = (maxFiles = 10, maxBytes = 1 << 20) => collectOutputs(dir, { maxFiles, maxBytes })
 
 describe("collectOutputs", () => {
-  it("collects regular files with size, sha256 and content type", async () => {
-    fs.writeFileSync(path.join(dir, "b.txt"), "hello")
-    fs.writeFileSync(path.join(dir, "a.png"), Buffer.from([1, 2, 3]))
-    const { files, skipped } = await collect()
-    expect(files.map(({ data: _, ...f }) => f)).toEqual([
-      { name: "a.png", size: 3, sha256: "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81", content_type: "image/png" },
-      {
-        name: "b.txt",
-        size: 5,
-        sha256: "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
-        content_type: "text/plain; charset=utf-8"
-      }
-    ])
-    expect(skipped).toEqual([])
-  })
+  it.effect("collects regular files with size, sha256 and content type", () =>
+    Effect.gen(function* () {
+      fs.writeFileSync(path.join(dir, "b.txt"), "hello")
+      fs.writeFileSync(path.join(dir, "a.png"), Buffer.from([1, 2, 3]))
+      const { files, skipped } = yield* collect()
+      expect(files.map(({ data: _, ...f }) => f)).toEqual([
+        { name: "a.png", size: 3, sha256: "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81", content_type: "image/png" },
+        {
+          name: "b.txt",
+          size: 5,
+          sha256: "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+          content_type: "text/plain; charset=utf-8"
+        }
+      ])
+      expect(skipped).toEqual([])
+    })
+  )
 
-  it("refuses links, directories and fifos, and never reads through a link", async () => {
-    fs.symlinkSync("/etc/passwd", path.join(dir, "passwd.txt"))
-    fs.symlinkSync("/etc", path.join(dir, "etc"))
-    fs.mkdirSync(path.join(dir, "sub"))
-    fs.writeFileSync(path.join(dir, "sub", "inner.txt"), "x")
-    execFileSync("mkfifo", [path.join(dir, "pipe")])
-    fs.linkSync(path.join(dir, "sub", "inner.txt"), path.join(dir, "hard.txt"))
-    const { files, skipped } = await collect()
-    expect(files.map((f) => f.name)).toEqual(["hard.txt"])
-    expect(skipped).toEqual(["etc (a link)", "passwd.txt (a link)", "pipe (not a regular file)", "sub (a directory)"])
-  })
+  it.effect("refuses links, directories and fifos, and never reads through a link", () =>
+    Effect.gen(function* () {
+      fs.symlinkSync("/etc/passwd", path.join(dir, "passwd.txt"))
+      fs.symlinkSync("/etc", path.join(dir, "etc"))
+      fs.mkdirSync(path.join(dir, "sub"))
+      fs.writeFileSync(path.join(dir, "sub", "inner.txt"), "x")
+      execFileSync("mkfifo", [path.join(dir, "pipe")])
+      fs.linkSync(path.join(dir, "sub", "inner.txt"), path.join(dir, "hard.txt"))
+      const { files, skipped } = yield* collect()
+      expect(files.map((f) => f.name)).toEqual(["hard.txt"])
+      expect(skipped).toEqual(["etc (a link)", "passwd.txt (a link)", "pipe (not a regular file)", "sub (a directory)"])
+    })
+  )
 
-  it("caps the number of files and their total size", async () => {
-    for (const n of [1, 2, 3, 4]) fs.writeFileSync(path.join(dir, `f${n}.txt`), "x".repeat(400))
-    const byCount = await collect(2)
-    expect(byCount.files.map((f) => f.name)).toEqual(["f1.txt", "f2.txt"])
-    expect(byCount.skipped).toEqual(["f3.txt (over the cap of 2 files)", "f4.txt (over the cap of 2 files)"])
-    const bySize = await collect(10, 1000)
-    expect(bySize.files.map((f) => f.name)).toEqual(["f1.txt", "f2.txt"])
-    expect(bySize.skipped[0]).toBe("f3.txt (over the cap of 1000 bytes in all)")
-  })
+  it.effect("caps the number of files and their total size", () =>
+    Effect.gen(function* () {
+      for (const n of [1, 2, 3, 4]) fs.writeFileSync(path.join(dir, `f${n}.txt`), "x".repeat(400))
+      const byCount = yield* collect(2)
+      expect(byCount.files.map((f) => f.name)).toEqual(["f1.txt", "f2.txt"])
+      expect(byCount.skipped).toEqual(["f3.txt (over the cap of 2 files)", "f4.txt (over the cap of 2 files)"])
+      const bySize = yield* collect(10, 1000)
+      expect(bySize.files.map((f) => f.name)).toEqual(["f1.txt", "f2.txt"])
+      expect(bySize.skipped[0]).toBe("f3.txt (over the cap of 1000 bytes in all)")
+    })
+  )
 
-  it("skips names that are not safe base names", async () => {
-    fs.writeFileSync(path.join(dir, "we ird.txt"), "x")
-    const { files, skipped } = await collect()
-    expect(files).toEqual([])
-    expect(skipped[0]).toMatch(/we ird\.txt/)
-  })
+  it.effect("skips names that are not safe base names", () =>
+    Effect.gen(function* () {
+      fs.writeFileSync(path.join(dir, "we ird.txt"), "x")
+      const { files, skipped } = yield* collect()
+      expect(files).toEqual([])
+      expect(skipped[0]).toMatch(/we ird\.txt/)
+    })
+  )
 })

@@ -7,7 +7,7 @@ import * as MemoryTaskQueue from "../queue/MemoryTaskQueue.ts"
 import * as MemoryTaskStore from "../store/MemoryTaskStore.ts"
 import { TaskQueue } from "../TaskQueue.ts"
 import { TaskStore } from "../TaskStore.ts"
-import { testLayer } from "../testing/testLayer.ts"
+import { testLayer } from "@codebox/testkit"
 import * as Metrics from "./Metrics.ts"
 import { prometheusText, renderFamilies } from "./Prometheus.ts"
 

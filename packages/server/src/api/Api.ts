@@ -8,11 +8,18 @@ export interface ApiLimits {
   readonly maxTotalSize: number
 }
 
+/** A language as the OpenAPI document describes it: its id and the other names it answers to. */
+export interface ApiLanguage {
+  readonly id: string
+  readonly aliases: ReadonlyArray<string>
+}
+
 /**
  * The CodeBox HTTP API, under /api. The OpenAPI document is derived from these same schemas.
- * Upload limits are part of the multipart schema, so the API is made for the server's settings.
+ * Upload limits are part of the multipart schema, so the API is made for the server's settings;
+ * the languages it offers (the plugins the server loaded) are named in its description.
  */
-export const makeApi = (limits: ApiLimits) =>
+export const makeApi = (limits: ApiLimits, languages: ReadonlyArray<ApiLanguage> = []) =>
   HttpApi.make("codebox")
     .add(TasksApi)
     .add(makeFileTasksApi(limits))
@@ -23,9 +30,14 @@ export const makeApi = (limits: ApiLimits) =>
     .annotateMerge(
       OpenApi.annotations({
         title: "CodeBox",
-        version: "0.1.0",
-        description: "Runs untrusted python, c, javascript and php in sandboxes."
+        version: "0.2.0",
+        description: `Runs untrusted code in sandboxes. Languages (\`programming_language\`, case-insensitive): ${describeLanguages(languages)}`
       })
     )
 
 export type Api = ReturnType<typeof makeApi>
+
+const describeLanguages = (languages: ReadonlyArray<ApiLanguage>) =>
+  languages.length === 0
+    ? "see GET /api/languages."
+    : `${languages.map((l) => (l.aliases.length > 0 ? `${l.id} (also ${l.aliases.join(", ")})` : l.id)).join("; ")}.`

@@ -1,4 +1,4 @@
-import { LimitFired, Limits, LimitsRequest, OutputFile, StepReport, TaskState, Verdict } from "@codebox/core"
+import { Limits, LimitsRequest, OutputFile, TaskResult, TaskState } from "@codebox/core"
 import { Schema } from "effect"
 import { Multipart } from "effect/http"
 import { HttpApiSchema } from "effect/http-api"
@@ -67,24 +67,12 @@ export const TaskInProgress = Schema.Struct({
 }).pipe(HttpApiSchema.status(202))
 export type TaskInProgress = typeof TaskInProgress.Type
 
-/** `result` as clients read it: the original five fields, then what was added (all optional). */
-export const WireResult = Schema.Struct({
-  stdout: Schema.String,
-  stderr: Schema.String,
-  returncode: Schema.NullOr(Schema.Int),
-  error: Schema.NullOr(Schema.String),
-  output_files: Schema.Array(Schema.String),
-  files: Schema.optionalKey(Schema.Array(OutputFile)),
-  verdict: Schema.optionalKey(Schema.NullOr(Verdict)),
-  signal: Schema.optionalKey(Schema.NullOr(Schema.String)),
-  limit: Schema.optionalKey(Schema.NullOr(LimitFired)),
-  stdout_truncated: Schema.optionalKey(Schema.Boolean),
-  stderr_truncated: Schema.optionalKey(Schema.Boolean),
-  wall_time_ms: Schema.optionalKey(Schema.Number),
-  cpu_time_ms: Schema.optionalKey(Schema.NullOr(Schema.Number)),
-  memory_peak_bytes: Schema.optionalKey(Schema.NullOr(Schema.Number)),
-  compile: Schema.optionalKey(Schema.NullOr(StepReport))
-})
+/**
+ * `result` as clients read it: the TaskResult itself (the original five fields `stdout`,
+ * `stderr`, `returncode`, `error`, `output_files`, then what was added), so a field added to the
+ * domain result reaches the API and its OpenAPI document without being copied here.
+ */
+export const WireResult = TaskResult
 export type WireResult = typeof WireResult.Type
 
 export const TaskFinished = Schema.Struct({

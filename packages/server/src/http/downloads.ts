@@ -18,10 +18,13 @@ export const outputNames = (task: Task) => {
   return names.length > 0 ? Effect.succeed(names) : Effect.fail(new NoOutputFiles({ task_id: task.task_id, message: "No output files" }))
 }
 
-/** The manifest; results stored before manifests existed get one computed from the files. */
+/**
+ * The manifest; results stored before manifests existed (their `files` read back empty while
+ * `output_files` names some) get one computed from the files.
+ */
 export const manifestOf = Effect.fn("Server.manifestOf")(function* (engine: Engine["Service"], task: Task) {
   const result = wireResult(task)
-  if (result.files !== undefined) return result.files
+  if (result.files.length === result.output_files.length) return result.files
   return yield* Effect.forEach(result.output_files, (name) =>
     Effect.map(
       engine.readOutput(task.task_id, name),
@@ -35,8 +38,7 @@ export const manifestOf = Effect.fn("Server.manifestOf")(function* (engine: Engi
   )
 })
 
-const contentTypeIn = (task: Task, name: string) =>
-  wireResult(task).files?.find((f) => f.name === name)?.content_type ?? contentTypeOf(name)
+const contentTypeIn = (task: Task, name: string) => wireResult(task).files.find((f) => f.name === name)?.content_type ?? contentTypeOf(name)
 
 /** One output file, as itself. */
 export const fileResponse = Effect.fn("Server.fileResponse")(function* (engine: Engine["Service"], task: Task, name: string) {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { SandboxPaths, type SandboxStep } from "@codebox/core"
-import { ScriptedSandbox } from "@codebox/core/testing"
+import { ScriptedSandbox } from "@codebox/testkit"
 import { Effect } from "effect"
 
 /**

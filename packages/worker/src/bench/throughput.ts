@@ -1,15 +1,15 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { CodeBox, NativeSandbox, Sandbox, SandboxPaths } from "@codebox/core"
-import { layerInfrastructure } from "@codebox/core/infrastructure"
+import { CodeBox, Sandbox, SandboxPaths } from "@codebox/core"
+import { NativeSandbox } from "@codebox/sandbox-native"
+import { layerInfrastructure } from "@codebox/app"
 import { python } from "@codebox/lang-python"
 import { Effect, ManagedRuntime } from "effect"
 import { HttpServer } from "effect/http"
-import { defaultSettings } from "../../../server/src/config.ts"
-import { ServerLive } from "../../../server/src/Server.ts"
+import { defaultSettings, ServerLive } from "@codebox/server"
 import { startCluster } from "../test-support/cluster.ts"
-import { plugins } from "../WorkerApp.ts"
+import { builtInLanguages as plugins } from "@codebox/test-support"
 
 const hello = `print("hello")\n`
 const perWorker = Number(process.env.CODEBOX_BENCH_WORKER_CONCURRENCY ?? 2)

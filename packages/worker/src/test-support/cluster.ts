@@ -2,12 +2,18 @@ import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { CodeBox, Engine, NativeSandbox, type Task, type TaskQueue, TaskStore } from "@codebox/core"
-import { scratchQueue, testAmqpUrl } from "@codebox/core/amqp"
-import { layerInfrastructure } from "@codebox/core/infrastructure"
-import { runStatement, scratchDatabase, testDatabaseUrl } from "@codebox/core/sql"
+import { CodeBox, Engine, type Task, type TaskQueue, TaskStore } from "@codebox/core"
+import { NativeSandbox } from "@codebox/sandbox-native"
+import {
+  scratchQueue,
+  testAmqpUrl,
+  runStatement,
+  scratchDatabase,
+  testDatabaseUrl,
+  builtInLanguages as plugins
+} from "@codebox/test-support"
+import { layerInfrastructure } from "@codebox/app"
 import { type Duration, Effect, Exit, ManagedRuntime, Option, Redacted, Schedule, Scope } from "effect"
-import { plugins } from "../WorkerApp.ts"
 
 const mainPath = path.join(import.meta.dirname, "..", "main.ts")
 

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
-import { restartingServices } from "@codebox/core/sql"
+import { restartingServices } from "@codebox/test-support"
 import { Effect } from "effect"
 
 const accepts = (port: number) =>

@@ -1,0 +1,91 @@
+import * as path from "node:path"
+import { PgClient } from "@effect/sql-pg"
+import { Config, Effect, Layer, Option, Redacted, Schedule } from "effect"
+import { defaultWorkRoot, InvalidSetting, innermostMessage, LocalFileStorage, MemoryTaskQueue, redactUrl, StoreError } from "@codebox/core"
+import { AmqpTaskQueue } from "@codebox/queue-amqp"
+import { PgliteServer, SqlTaskStore } from "@codebox/store-sql"
+
+/** Where tasks, the queue and files live. Absent URLs mean embedded mode. */
+export interface InfrastructureSettings {
+  /** DATABASE_URL: PostgreSQL; absent: the embedded PGlite in `dataDir/db`. */
+  readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
+  /** CODEBOX_AMQP_URL: RabbitMQ; absent: an in-process queue (server and worker in one process). */
+  readonly amqpUrl: Option.Option<Redacted.Redacted<string>>
+  /** CODEBOX_AMQP_QUEUE (default `codebox.tasks`). */
+  readonly amqpQueue: string
+  /** CODEBOX_DATA_DIR (default `./data`): the embedded database and the task files (`files/`). */
+  readonly dataDir: string
+  /**
+   * CODEBOX_WORK_ROOT (default `$TMPDIR/codebox-jobs`): where each running job gets its directory.
+   * With the Docker sandbox in a container, this must be a host path mounted at the same path.
+   */
+  readonly workRoot: string
+}
+
+const optionalUrl = (name: string) =>
+  Config.Redacted(name).pipe(Config.option, Config.map(Option.filter((v) => Redacted.value(v).trim() !== "")))
+
+/** Reads the settings from the environment. */
+export const readInfrastructure = Effect.gen(function* () {
+  const read = <A>(name: string, config: Config.Config<A>) =>
+    config.pipe(Effect.mapError((e) => new InvalidSetting({ setting: name, message: e.message })))
+  const settings: InfrastructureSettings = {
+    databaseUrl: yield* read("DATABASE_URL", optionalUrl("DATABASE_URL")),
+    amqpUrl: yield* read("CODEBOX_AMQP_URL", optionalUrl("CODEBOX_AMQP_URL")),
+    amqpQueue: yield* read("CODEBOX_AMQP_QUEUE", Config.String("CODEBOX_AMQP_QUEUE").pipe(Config.withDefault("codebox.tasks"))),
+    dataDir: path.resolve(yield* read("CODEBOX_DATA_DIR", Config.String("CODEBOX_DATA_DIR").pipe(Config.withDefault("./data")))),
+    workRoot: path.resolve(yield* read("CODEBOX_WORK_ROOT", Config.String("CODEBOX_WORK_ROOT").pipe(Config.withDefault(defaultWorkRoot))))
+  }
+  return settings
+})
+
+/** True when both URLs are set: tasks go through PostgreSQL and RabbitMQ to separate workers. */
+export const isDistributed = (settings: InfrastructureSettings) => Option.isSome(settings.databaseUrl) && Option.isSome(settings.amqpUrl)
+
+/**
+ * A PostgreSQL client that is known to work: start-up tries for a few seconds (a database still
+ * starting next to the app), then fails naming the URL (password hidden).
+ */
+export const layerPostgresClient = (url: Redacted.Redacted<string>) =>
+  PgClient.layerFrom(
+    Effect.gen(function* () {
+      const client = yield* PgClient.make({ url, connectTimeout: "5 seconds" })
+      yield* client`SELECT 1`.pipe(Effect.retry({ times: 10, schedule: Schedule.spaced("500 millis") }))
+      return client
+    }).pipe(
+      Effect.mapError(
+        (e) =>
+          new StoreError({
+            message: `cannot reach PostgreSQL at ${redactUrl(Redacted.value(url))}: ${e.message} (${innermostMessage(e)})`,
+            cause: e
+          })
+      )
+    )
+  )
+
+/** The TaskStore the settings ask for: PostgreSQL (LISTEN/NOTIFY) or the embedded PGlite; migrated. */
+export const layerStore = (settings: InfrastructureSettings) =>
+  Option.match(settings.databaseUrl, {
+    onSome: (url) => SqlTaskStore.layer({ notifications: "listen" }).pipe(Layer.provide(layerPostgresClient(url))),
+    onNone: () =>
+      SqlTaskStore.layer({ notifications: "local" }).pipe(
+        Layer.provide(PgliteServer.layerClient({ dataDir: path.join(settings.dataDir, "db") }))
+      )
+  })
+
+/** The TaskQueue the settings ask for: RabbitMQ or in-process. */
+export const layerQueue = (settings: InfrastructureSettings) =>
+  Option.match(settings.amqpUrl, {
+    onSome: (url) => AmqpTaskQueue.layer({ url: Redacted.value(url), queue: settings.amqpQueue }),
+    onNone: () => MemoryTaskQueue.layer
+  })
+
+/** Task files under `dataDir/files` (shared storage, e.g. a volume, when workers run elsewhere). */
+export const layerStorage = (settings: InfrastructureSettings) => LocalFileStorage.layer(path.join(settings.dataDir, "files"))
+
+/** TaskStore, TaskQueue and FileStorage for the given settings: what the server and the worker share. */
+export const layerInfrastructure = (settings: InfrastructureSettings) =>
+  Layer.mergeAll(layerStore(settings), layerQueue(settings), layerStorage(settings))
+
+/** The same, from the environment (DATABASE_URL, CODEBOX_AMQP_URL, CODEBOX_AMQP_QUEUE, CODEBOX_DATA_DIR). */
+export const layerInfrastructureFromEnv = Layer.unwrap(Effect.map(readInfrastructure, layerInfrastructure))

@@ -1,0 +1,90 @@
+import { Effect, Schema } from "effect"
+import { Limits } from "./domain/Limits.ts"
+import type { LanguagePlugin } from "./LanguagePlugin.ts"
+
+/**
+ * A `LanguagePlugin` as data crossing a boundary: what a plugin module loaded by name from
+ * configuration must export. Functions (argv templates, `quote`) are checked to be functions;
+ * everything else is checked field by field, so a broken plugin stops the start with the field
+ * that is wrong instead of failing a task later.
+ */
+const AFunction = Schema.declare((u: unknown): u is (...args: Array<never>) => unknown => typeof u === "function", {
+  expected: "a function"
+})
+const NonEmpty = Schema.String.check(Schema.isMinLength(1))
+const Strings = Schema.Array(Schema.String)
+const PartialLimits = Schema.Struct({
+  wall_time_ms: Schema.optionalKey(Limits.fields.wall_time_ms),
+  cpu_time_ms: Schema.optionalKey(Limits.fields.cpu_time_ms),
+  memory_mb: Schema.optionalKey(Limits.fields.memory_mb),
+  processes: Schema.optionalKey(Limits.fields.processes),
+  output_bytes: Schema.optionalKey(Limits.fields.output_bytes),
+  file_size_mb: Schema.optionalKey(Limits.fields.file_size_mb),
+  tmp_mb: Schema.optionalKey(Limits.fields.tmp_mb)
+})
+const StepSpec = Schema.Struct({ argv: AFunction, limits: Schema.optionalKey(PartialLimits) })
+const Source = Schema.String
+const optionalSource = Schema.optionalKey(Source)
+
+export const LanguagePluginSchema = Schema.Struct({
+  id: NonEmpty.check(Schema.isPattern(/^[a-z][a-z0-9+#_-]*$/)),
+  aliases: Strings,
+  displayName: NonEmpty,
+  versionProbe: Schema.Array(NonEmpty).check(Schema.isMinLength(1)),
+  sourceFile: NonEmpty.check(Schema.isPattern(/^[\w.+-]+$/)),
+  compile: Schema.optionalKey(StepSpec),
+  run: StepSpec,
+  defaultLimits: Limits,
+  maxLimits: Limits,
+  quote: AFunction,
+  syntax: Schema.Struct({
+    lineComments: Strings,
+    blockComments: Schema.Array(Schema.Tuple([Schema.String, Schema.String])),
+    strings: Strings
+  }),
+  runtime: Schema.Struct({
+    image: NonEmpty,
+    dockerfile: NonEmpty,
+    nativePaths: Strings,
+    env: Schema.Record(Schema.String, Schema.String),
+    debianPackages: Strings,
+    npmPackages: Schema.optionalKey(Schema.Struct({ prefix: NonEmpty, packages: Strings })),
+    libraries: Schema.optionalKey(Strings)
+  }),
+  samples: Schema.Struct({
+    hello: Source,
+    echoUpper: Source,
+    copyInput: Source,
+    exitThree: Source,
+    memoryHog: Source,
+    busyLoop: Source
+  }),
+  hostile: Schema.optionalKey(
+    Schema.Struct({
+      forkBomb: optionalSource,
+      threadBomb: optionalSource,
+      sleeper: optionalSource,
+      stdoutFlood: optionalSource,
+      stderrFlood: optionalSource,
+      fillDisk: optionalSource,
+      fillTmp: optionalSource,
+      connect: optionalSource,
+      readFile: optionalSource,
+      printEnv: optionalSource,
+      daemon: optionalSource,
+      leaveFiles: optionalSource,
+      segfault: optionalSource,
+      deepRecursion: optionalSource,
+      printArgs: optionalSource,
+      includeHostFile: optionalSource,
+      hugeCompile: optionalSource
+    })
+  )
+})
+
+/**
+ * Checks that a value is a usable plugin; the error names each field that is wrong. The value
+ * itself is returned, not the decoded copy, so the plugin's functions stay exactly as written.
+ */
+export const decodePlugin = (u: unknown): Effect.Effect<LanguagePlugin, Schema.SchemaError> =>
+  Schema.decodeUnknownEffect(LanguagePluginSchema)(u, { errors: "all" }).pipe(Effect.as(u as LanguagePlugin))

@@ -1,0 +1,42 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { decodeStoredResult } from "./TaskResult.ts"
+
+describe("decodeStoredResult", () => {
+  it.effect("reads a result stored before the newer fields existed with their neutral values", () =>
+    Effect.gen(function* () {
+      const result = yield* decodeStoredResult({ stdout: "a", stderr: "b", returncode: 2, error: null, output_files: ["x"] })
+      assert.deepStrictEqual(result, {
+        stdout: "a",
+        stderr: "b",
+        returncode: 2,
+        signal: null,
+        limit: null,
+        stdout_truncated: false,
+        stderr_truncated: false,
+        wall_time_ms: 0,
+        cpu_time_ms: null,
+        memory_peak_bytes: null,
+        error: null,
+        output_files: ["x"],
+        files: [],
+        verdict: null,
+        compile: null
+      })
+    })
+  )
+
+  it.effect("reads the original service's `sterr` as `stderr`, and prefers `stderr` when both are there", () =>
+    Effect.gen(function* () {
+      assert.strictEqual((yield* decodeStoredResult({ stdout: "", sterr: "old" })).stderr, "old")
+      assert.strictEqual((yield* decodeStoredResult({ stdout: "", stderr: "new", sterr: "old" })).stderr, "new")
+    })
+  )
+
+  it.effect("refuses a malformed stored result, naming the field", () =>
+    Effect.gen(function* () {
+      const error = yield* decodeStoredResult({ stdout: "", wall_time_ms: "slow" }).pipe(Effect.flip)
+      assert.include(error.message, "wall_time_ms")
+    })
+  )
+})

@@ -1,0 +1,3 @@
+/** `@codebox/queue-amqp`: the TaskQueue over RabbitMQ (amqplib): durable, confirmed, acknowledged by hand. */
+export * as AmqpTaskQueue from "./AmqpTaskQueue.ts"
+export type { AmqpTaskQueueOptions } from "./AmqpTaskQueue.ts"

@@ -1,0 +1,58 @@
+import { PgClient } from "@effect/sql-pg"
+import { Context, Deferred, Effect, Fiber, Layer, Option, Redacted } from "effect"
+import { describe, expect, it } from "@effect/vitest"
+import { type Task, TaskStore } from "@codebox/core"
+import { migrate } from "./migrations.ts"
+import { scratchDatabase, testDatabaseUrl } from "@codebox/test-support"
+import { aTask } from "@codebox/testkit"
+import * as SqlTaskStore from "./SqlTaskStore.ts"
+
+/** A store of its own (own connections) on the given database, as another process would have. */
+const storeOn = (url: string) =>
+  Layer.build(SqlTaskStore.layer({ notifications: "listen" }).pipe(Layer.provide(PgClient.layer({ url: Redacted.make(url) })))).pipe(
+    Effect.map((context) => Context.get(context, TaskStore))
+  )
+
+describe("SqlTaskStore on PostgreSQL", () => {
+  it.live("wakes a waiter when another process stores the result, also after its listener was cut", () =>
+    Effect.gen(function* () {
+      const url = yield* scratchDatabase(testDatabaseUrl)
+      const api = yield* storeOn(url)
+      const worker = yield* storeOn(url)
+
+      const waitFor = (task: Task) =>
+        Effect.gen(function* () {
+          yield* api.insert(task)
+          const claim = Option.getOrThrow(yield* worker.claim(task.task_id, "w"))
+          const ready = yield* Deferred.make<void>()
+          const fiber = yield* Effect.forkChild(Deferred.succeed(ready, undefined).pipe(Effect.andThen(api.awaitFinal(task.task_id))))
+          yield* Deferred.await(ready)
+          return { claim, fiber }
+        })
+
+      const first = yield* waitFor(aTask())
+      expect(yield* worker.complete(first.claim.task.task_id, first.claim.attempt, "SUCCESS", null, null)).toBe(true)
+      expect((yield* Fiber.join(first.fiber).pipe(Effect.timeout("10 seconds"))).state).toBe("SUCCESS")
+
+      // The database drops the listening connection (as in a restart): the result stored while it
+      // reconnects must still reach the waiter.
+      const second = yield* waitFor(aTask())
+      const admin = Context.get(yield* Layer.build(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })), PgClient.PgClient)
+      const cut = yield* admin<{ n: number }>`
+        SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND query LIKE 'LISTEN%'`
+      expect(cut[0]!.n).toBeGreaterThanOrEqual(1)
+      expect(yield* worker.complete(second.claim.task.task_id, second.claim.attempt, "FAILURE", null, "boom")).toBe(true)
+      expect((yield* Fiber.join(second.fiber).pipe(Effect.timeout("20 seconds"))).error).toBe("boom")
+    })
+  )
+
+  it.live("migrates once when several processes start at the same time", () =>
+    Effect.gen(function* () {
+      const url = yield* scratchDatabase(testDatabaseUrl)
+      const migrateOnce = migrate.pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })))
+      const applied = yield* Effect.all([migrateOnce, migrateOnce, migrateOnce], { concurrency: "unbounded" })
+      expect(applied.map((a) => a.length).sort()).toEqual([0, 0, 1])
+    })
+  )
+})

@@ -1,0 +1,8 @@
+import type { LanguagePlugin } from "@codebox/core"
+import { c } from "@codebox/lang-c"
+import { javascript } from "@codebox/lang-javascript"
+import { php } from "@codebox/lang-php"
+import { python } from "@codebox/lang-python"
+
+/** The four built-in languages, for tests (the server itself loads what CODEBOX_PLUGINS names). */
+export const builtInLanguages: ReadonlyArray<LanguagePlugin> = [python, c, javascript, php]

@@ -1,0 +1,44 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import * as net from "node:net"
+import * as path from "node:path"
+
+const serverMain = path.join(import.meta.dirname, "..", "..", "..", "server", "src", "main.ts")
+
+/** A port nothing listens on now (the server's PORT must be 1-65535, so 0 cannot be passed). */
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+
+export interface ServerProcess {
+  readonly base: string
+  readonly child: ChildProcess
+  readonly output: () => string
+}
+
+/**
+ * Starts the API server app (packages/server/src/main.ts) as its own process with `env` over this
+ * process's environment, on 127.0.0.1. Resolves once it listens; rejects with everything it printed
+ * if it exits first (a start that a setting stops).
+ */
+export const startServerProcess = async (env: Record<string, string>): Promise<ServerProcess> => {
+  const port = await freePort()
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [serverMain], {
+      env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let output = ""
+    const onData = (d: Buffer) => {
+      output += d
+      const listening = /Listening on (http:\/\/[\d.]+:\d+)/.exec(output)
+      if (listening) resolve({ base: listening[1]!, child, output: () => output })
+    }
+    child.stdout!.on("data", onData)
+    child.stderr!.on("data", onData)
+    child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)))
+  })
+}
