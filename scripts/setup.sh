@@ -11,6 +11,10 @@ PNPM_VERSION=10.34.8
 cd "$ROOT"
 mkdir -p "$TOOLS"
 say() { printf '[setup] %s\n' "$*" >&2; }
+# npm test runs the set-up first: when it fails there, still end with the line CI reads.
+if [ "${1:-start}" = test ]; then
+  trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "set-up failed (exit $rc; see the [setup] lines above)"; echo "0 passed, 1 failed"; fi' EXIT
+fi
 
 # --- Node -------------------------------------------------------------------------------------
 node_ok() { # $1 = node binary; true when it is >= 22.19

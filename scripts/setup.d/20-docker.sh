@@ -3,8 +3,9 @@
 # the sandbox images, built offline (debootstrap + docker import) since CI has no image registry.
 # Runs in test mode, or in start mode when CODEBOX_SANDBOX=docker. Idempotent: a second run only
 # checks that the daemon answers and that every image's recipe label matches its Dockerfiles.
-# When the daemon cannot run, it says why in .tools/docker-unavailable and the Docker suites skip
-# with that reason instead of failing every other suite's set-up.
+# When the daemon cannot run on a developer's machine, it says why in .tools/docker-unavailable and
+# the Docker suites skip with that reason instead of failing every other suite's set-up. In CI
+# (CI=true) that is a failure: a suite must never vanish from a CI run.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ROOT="${CODEBOX_ROOT:?}"
@@ -12,7 +13,12 @@ NOTE="$ROOT/.tools/docker-unavailable"
 if [ "${CODEBOX_SETUP_MODE:-start}" != test ] && [ "${CODEBOX_SANDBOX:-}" != docker ]; then exit 0; fi
 mkdir -p "$ROOT/.tools"
 rm -f "$NOTE"
-unavailable() { say "Docker sandbox unavailable: $*"; echo "$*" > "$NOTE"; exit 0; }
+unavailable() {
+  say "Docker sandbox unavailable: $*"
+  [ "${CI:-}" = true ] && exit 1
+  echo "$*" > "$NOTE"
+  exit 0
+}
 
 apt_install docker.io debootstrap docker-compose || unavailable "could not install docker.io, debootstrap and docker-compose"
 
