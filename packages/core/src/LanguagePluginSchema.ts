@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { Limits } from "./domain/Limits.ts"
+import { Limits, LimitsRequest } from "./domain/Limits.ts"
 import type { LanguagePlugin } from "./LanguagePlugin.ts"
 
 /**
@@ -13,16 +13,7 @@ const AFunction = Schema.declare((u: unknown): u is (...args: Array<never>) => u
 })
 const NonEmpty = Schema.String.check(Schema.isMinLength(1))
 const Strings = Schema.Array(Schema.String)
-const PartialLimits = Schema.Struct({
-  wall_time_ms: Schema.optionalKey(Limits.fields.wall_time_ms),
-  cpu_time_ms: Schema.optionalKey(Limits.fields.cpu_time_ms),
-  memory_mb: Schema.optionalKey(Limits.fields.memory_mb),
-  processes: Schema.optionalKey(Limits.fields.processes),
-  output_bytes: Schema.optionalKey(Limits.fields.output_bytes),
-  file_size_mb: Schema.optionalKey(Limits.fields.file_size_mb),
-  tmp_mb: Schema.optionalKey(Limits.fields.tmp_mb)
-})
-const StepSpec = Schema.Struct({ argv: AFunction, limits: Schema.optionalKey(PartialLimits) })
+const StepSpec = Schema.Struct({ argv: AFunction, limits: Schema.optionalKey(LimitsRequest) })
 const Source = Schema.String
 const optionalSource = Schema.optionalKey(Source)
 

@@ -46,10 +46,11 @@ export const TaskResult = Schema.Struct({
 export type TaskResult = typeof TaskResult.Type
 
 /**
- * What a result written by an earlier version lacks, as the neutral value of each field: a result
- * stored before verdicts, timings or manifests existed still reads as a full TaskResult.
+ * The neutral value of each field: what a result written by an earlier version lacks (a result
+ * stored before verdicts, timings or manifests existed still reads as a full TaskResult), and what
+ * a task that never ran (FAILURE, REVOKED) reports beside its `error`.
  */
-const absentValues = {
+export const emptyTaskResult = {
   stdout: "",
   stderr: "",
   returncode: null,
@@ -76,7 +77,7 @@ export const StoredTaskResult = Schema.Struct(
   Object.fromEntries(
     Object.entries(TaskResult.fields).map(([key, schema]) => [
       key,
-      schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(absentValues[key as keyof TaskResult] as never)))
+      schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(emptyTaskResult[key as keyof TaskResult] as never)))
     ])
   ) as { readonly [K in keyof typeof TaskResult.fields]: Schema.withDecodingDefaultKey<(typeof TaskResult.fields)[K]> }
 )

@@ -1,24 +1,5 @@
-import { isFinal, type Task, type TaskResult } from "@codebox/core"
+import { emptyTaskResult, isFinal, type Task } from "@codebox/core"
 import type { TaskFinished, TaskInProgress, WireResult } from "../api/wire.ts"
-
-/** What a task that has no program result (FAILURE, REVOKED) reports, with its `error` saying why. */
-const noResult = (error: string): TaskResult => ({
-  stdout: "",
-  stderr: "",
-  returncode: null,
-  signal: null,
-  limit: null,
-  stdout_truncated: false,
-  stderr_truncated: false,
-  wall_time_ms: 0,
-  cpu_time_ms: null,
-  memory_peak_bytes: null,
-  error,
-  output_files: [],
-  files: [],
-  verdict: null,
-  compile: null
-})
 
 /**
  * The `result` object of a finished task: the stored result (decoded by the store, see
@@ -26,7 +7,7 @@ const noResult = (error: string): TaskResult => ({
  * result, so its `error` says why.
  */
 export const wireResult = (task: Task): WireResult =>
-  task.result === null ? noResult(task.error ?? task.state.toLowerCase()) : { ...task.result, error: task.result.error ?? task.error }
+  task.result === null ? { ...emptyTaskResult, error: task.error ?? task.state.toLowerCase() } : { ...task.result, error: task.result.error ?? task.error }
 
 /** 200 body of a finished task. */
 export const finishedView = (task: Task): TaskFinished => ({
