@@ -85,8 +85,7 @@ build() {
 
 build "$BASE_TAG" "$BASE_CONTEXT/Dockerfile" "$BASE"
 # The plugins' declarations, read by the same loader the server and the worker use.
-NODE="$(cat "$ROOT/.tools/node-path" 2>/dev/null || command -v node)"
-images="$(cd "$ROOT" && "$NODE" --env-file-if-exists=.env scripts/plugin-runtimes.ts images)" || { say "cannot read the plugins' runtime declarations"; exit 1; }
+images="$(cd "$ROOT" && bash scripts/node.sh --env-file-if-exists=.env scripts/plugin-runtimes.ts images)" || { say "cannot read the plugins' runtime declarations"; exit 1; }
 while IFS='|' read -r tag dockerfile debian npm_prefix npm_packages; do
   [ -n "$tag" ] || continue
   build "$tag" "$dockerfile" "$BASE_TAG" "DEBIAN_PACKAGES=$debian" ${npm_prefix:+"NPM_PREFIX=$npm_prefix"} ${npm_packages:+"NPM_PACKAGES=$npm_packages"}

@@ -9,12 +9,11 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ROOT="${CODEBOX_ROOT:?}"
-NODE="${CODEBOX_NODE:?}"
 
 apt_install bubblewrap util-linux bash
 
 # The plugins' declarations, read by the same loader the server and the worker use.
-runtimes() { (cd "$ROOT" && "$NODE" --env-file-if-exists=.env scripts/plugin-runtimes.ts "$1"); }
+runtimes() { (cd "$ROOT" && bash scripts/node.sh --env-file-if-exists=.env scripts/plugin-runtimes.ts "$1"); }
 debian="$(runtimes debian)" || { say "cannot read the plugins' runtime declarations (CODEBOX_PLUGINS)"; exit 1; }
 # shellcheck disable=SC2086 # one word per package
 [ -z "$debian" ] || apt_install $debian
