@@ -1,6 +1,6 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option, Schedule } from "effect"
 import type { StoreError } from "./domain/Errors.ts"
 import type { Task, TaskId } from "./domain/Task.ts"
 import type { StepReport, TaskResult, Verdict } from "./domain/TaskResult.ts"
@@ -53,6 +53,9 @@ export const verdictOf = (o: SandboxOutcome): Verdict => {
 }
 
 /** Runs one task end to end: claim, stage, compile, run, collect, complete. */
+/** Quickly at first, then every 2 s: about two minutes in all before a completion gives up. */
+const storeRetry = Schedule.min([Schedule.exponential("100 millis"), Schedule.spaced("2 seconds")])
+
 export class Executor extends Context.Service<
   Executor,
   {
@@ -159,8 +162,12 @@ export class Executor extends Context.Service<
         )
         if (Option.isNone(ran)) return { _tag: "Revoked" } as const
         const { state, result, error } = ran.value
+        // One line per run that reached its end: what the fault tests count runs by, apart from the store.
+        yield* Effect.logDebug(`task ${taskId}: ran (attempt ${attempt})`)
         if (state === "FAILURE") yield* Effect.logWarning(`task ${taskId} could not run: ${error}`)
-        const stored = yield* store.complete(taskId, attempt, state, result, error)
+        // The program ran: its result is stored even if the store is briefly away (a restart, a
+        // failover), by retrying the write, never by running the program again.
+        const stored = yield* store.complete(taskId, attempt, state, result, error).pipe(Effect.retry({ schedule: storeRetry, times: 60 }))
         if (!stored) return { _tag: "Dropped" } as const
         yield* recordFinished(task, state, result?.verdict ?? null)
         return { _tag: "Completed", state, verdict: result?.verdict ?? null } as const

@@ -16,6 +16,12 @@ export interface Claim {
   readonly attempt: number
 }
 
+/** The state a task was seen in, for a conditional retry. */
+export interface RetryCondition {
+  readonly state: TaskState
+  readonly attempts: number
+}
+
 /** What a worker last reported about itself, for the dashboard and the reconciler. */
 export interface WorkerStatus {
   /** Unique per worker process (host and pid by default). */
@@ -50,8 +56,12 @@ export class TaskStore extends Context.Service<
       result: TaskResult | null,
       error: string | null
     ): Effect.Effect<boolean, StoreError>
-    /** Marks a task RETRY (message redelivered, worker lost) unless it is finished. */
-    retry(id: TaskId, reason: string): Effect.Effect<boolean, StoreError>
+    /**
+     * Marks a task RETRY (message redelivered, worker lost) unless it is finished. With `seen`, only
+     * if it is still exactly as the caller saw it (same state, same attempts): a decision made on a
+     * snapshot must not hit a task that a worker claimed meanwhile, or the task would run twice.
+     */
+    retry(id: TaskId, reason: string, seen?: RetryCondition): Effect.Effect<boolean, StoreError>
     /** PENDING/RECEIVED/STARTED/RETRY -> REVOKED. Returns the task as it now is. */
     revoke(id: TaskId): Effect.Effect<Task, TaskNotFound | StoreError>
     /** Waits until the task is in a final state (caller bounds the wait), event-driven. */

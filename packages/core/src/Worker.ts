@@ -46,6 +46,15 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
         })
       }).pipe(Effect.catch((e) => Effect.logWarning(`heartbeat not recorded: ${e.message}`)))
 
+      /** A worker that sent a heartbeat within three intervals and is not stopped is taken as alive. */
+      const aliveWithin = Duration.toMillis(Duration.fromInputUnsafe(options.heartbeatEvery ?? "5 seconds")) * 3
+      const ownerAlive = (worker: string | null) =>
+        Effect.gen(function* () {
+          if (worker === null) return false
+          const cutoff = (yield* Clock.currentTimeMillis) - aliveWithin
+          return (yield* store.workers).some((w) => w.name === worker && w.state !== "stopped" && w.last_seen >= cutoff)
+        })
+
       /** The outcome of a task that exhausted its attempts: its message goes to the dead-letter queue. */
       const gaveUp = (taskId: TaskId, outcome: ExecutionOutcome) =>
         outcome._tag === "Completed" && outcome.state === "FAILURE" && outcome.verdict === null
@@ -54,12 +63,15 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
 
       const handle = (delivery: Delivery) =>
         Effect.gen(function* () {
-          // Redelivered while STARTED: its first worker died or lost the broker mid-task. Make it
-          // claimable; should that worker still finish, its stale claim cannot store the result.
+          // Redelivered while STARTED: its first worker died, or it lost the broker mid-task and is
+          // still running it (a broker crash redelivers every unacknowledged message). Only a dead
+          // worker's task is made claimable here, and only as seen; a live one finishes its run,
+          // and should it die later, the reconciler finds the task by its silent heartbeat.
           if (delivery.redelivered) {
             const task = yield* store.get(delivery.taskId).pipe(Effect.option)
-            if (task._tag === "Some" && task.value.state === "STARTED") {
-              yield* store.retry(delivery.taskId, "delivered again after its worker was lost")
+            if (task._tag === "Some" && task.value.state === "STARTED" && !(yield* ownerAlive(task.value.worker))) {
+              const { state, attempts } = task.value
+              yield* store.retry(delivery.taskId, "delivered again after its worker was lost", { state, attempts })
             }
           }
           const outcome = yield* executor.execute(delivery.taskId)

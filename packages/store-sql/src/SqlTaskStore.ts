@@ -4,6 +4,7 @@ import type { SqlError } from "effect/sql/SqlError"
 import {
   StoreError,
   TaskNotFound,
+  type RetryCondition,
   emptyStateCounts,
   isFinal,
   type Task,
@@ -131,11 +132,12 @@ export const make = (options: SqlTaskStoreOptions) =>
         if (rows.length > 0) wake(id)
         return rows.length > 0
       }),
-      retry: Effect.fn("SqlTaskStore.retry")(function* (id: TaskId, reason: string) {
+      retry: Effect.fn("SqlTaskStore.retry")(function* (id: TaskId, reason: string, seen?: RetryCondition) {
         const now = yield* Clock.currentTimeMillis
         const rows = yield* sql`
           UPDATE codebox_tasks SET state = 'RETRY', error = ${reason}, started_at = ${now}
           WHERE task_id = ${id} AND state IN ('PENDING', 'RECEIVED', 'STARTED', 'RETRY')
+            AND ${seen === undefined ? sql`TRUE` : sql`state = ${seen.state} AND attempts = ${seen.attempts}`}
           RETURNING task_id`.pipe(Effect.mapError(storeError("retry")))
         return rows.length > 0
       }),

@@ -132,6 +132,22 @@ export const taskStoreContract = (name: string, layer: () => Layer.Layer<TaskSto
         })
       ))
 
+    it("a conditional retry applies only to the task as it was seen (same state, same attempts)", () =>
+      run((store) =>
+        Effect.gen(function* () {
+          const task = aTask()
+          yield* store.insert(task)
+          const seen = yield* store.get(task.task_id)
+          // A worker claims it after the snapshot: the retry decided on the snapshot must miss.
+          Option.getOrThrow(yield* store.claim(task.task_id, "w1"))
+          expect(yield* store.retry(task.task_id, "stale", { state: seen.state, attempts: seen.attempts })).toBe(false)
+          expect((yield* store.get(task.task_id)).state).toBe("STARTED")
+          const now = yield* store.get(task.task_id)
+          expect(yield* store.retry(task.task_id, "worker lost", { state: now.state, attempts: now.attempts })).toBe(true)
+          expect((yield* store.get(task.task_id)).state).toBe("RETRY")
+        })
+      ))
+
     it("revokes unfinished tasks only; a revoked claim cannot complete", () =>
       run((store) =>
         Effect.gen(function* () {

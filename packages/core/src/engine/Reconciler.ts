@@ -34,7 +34,8 @@ export const reconcileOnce = (staleAfter: Duration.Input) =>
     for (const task of stale) {
       if (task.state === "STARTED" && task.worker !== null && alive.has(task.worker)) continue
       const reason = task.state === "STARTED" ? `worker ${task.worker ?? "?"} lost; queued again` : "not picked up in time; queued again"
-      if (!(yield* store.retry(task.task_id, reason))) continue
+      // Only if it is still as seen: a worker may have claimed it since the snapshot was read.
+      if (!(yield* store.retry(task.task_id, reason, { state: task.state, attempts: task.attempts }))) continue
       yield* queue.publish(task.task_id)
       queued++
     }

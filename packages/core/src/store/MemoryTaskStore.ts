@@ -1,7 +1,7 @@
 import { Clock, Deferred, Effect, Layer, Option } from "effect"
 import { TaskNotFound } from "../domain/Errors.ts"
 import { emptyStateCounts, isFinal, type Task, type TaskId, type TaskState } from "../domain/Task.ts"
-import { TaskStore, type WorkerStatus } from "../TaskStore.ts"
+import { type RetryCondition, TaskStore, type WorkerStatus } from "../TaskStore.ts"
 
 const claimable: ReadonlySet<TaskState> = new Set(["PENDING", "RECEIVED", "RETRY"])
 
@@ -51,9 +51,10 @@ export const layer = Layer.sync(TaskStore, () => {
       yield* save({ ...task, state, result, error, finished_at: now })
       return true
     }),
-    retry: Effect.fn("MemoryTaskStore.retry")(function* (id: TaskId, reason: string) {
+    retry: Effect.fn("MemoryTaskStore.retry")(function* (id: TaskId, reason: string, seen?: RetryCondition) {
       const task = tasks.get(id)
       if (task === undefined || isFinal(task.state)) return false
+      if (seen !== undefined && (task.state !== seen.state || task.attempts !== seen.attempts)) return false
       yield* save({ ...task, state: "RETRY", error: reason, started_at: yield* Clock.currentTimeMillis })
       return true
     }),

@@ -7,7 +7,9 @@ import type { TaskFinished, TaskInProgress, WireResult } from "../api/wire.ts"
  * result, so its `error` says why.
  */
 export const wireResult = (task: Task): WireResult =>
-  task.result === null ? { ...emptyTaskResult, error: task.error ?? task.state.toLowerCase() } : { ...task.result, error: task.result.error ?? task.error }
+  task.result === null
+    ? { ...emptyTaskResult, error: task.error ?? task.state.toLowerCase() }
+    : { ...task.result, error: task.result.error ?? task.error }
 
 /** 200 body of a finished task. */
 export const finishedView = (task: Task): TaskFinished => ({

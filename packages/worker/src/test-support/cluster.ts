@@ -126,15 +126,17 @@ export const startCluster = async (workerEnv: Record<string, string> = {}, optio
     fs.rmSync(dataDir, { recursive: true, force: true })
   }
 
-  const submitHello = (n: number, source = `print("hello")\n`) =>
+  /** Submits python programs through the engine (stored, then published), in order. */
+  const submitPrograms = (sources: ReadonlyArray<string>) =>
     run(
       Effect.gen(function* () {
         const engine = yield* Engine
-        return yield* Effect.forEach(Array.from({ length: n }), () => engine.submit({ language: "python", source_code: source }))
+        return yield* Effect.forEach(sources, (source_code) => engine.submit({ language: "python", source_code }))
       })
     )
+  const submitHello = (n: number, source = `print("hello")\n`) => submitPrograms(Array.from({ length: n }, () => source))
 
-  return { databaseUrl, queue, dataDir, settings, run, spawnWorker, awaitAll, awaitWorker, completions, submitHello, stop }
+  return { databaseUrl, queue, dataDir, settings, run, spawnWorker, awaitAll, awaitWorker, completions, submitHello, submitPrograms, stop }
 }
 
 export type Cluster = Awaited<ReturnType<typeof startCluster>>

@@ -16,34 +16,58 @@ const accepts = (port: number) =>
 
 const awaitPort = (port: number, open: boolean) =>
   Effect.promise(async () => {
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 1200; i++) {
       if ((await accepts(port)) === open) return
       await new Promise((r) => setTimeout(r, 100))
     }
-    throw new Error(`port ${port} did not ${open ? "open" : "close"} within a minute`)
+    throw new Error(`port ${port} did not ${open ? "open" : "close"} within two minutes`)
   })
 
 const run = (command: string, args: ReadonlyArray<string>) =>
-  Effect.sync(() => execFileSync(command, args, { stdio: "ignore", timeout: 60_000 }))
+  Effect.sync(() => execFileSync(command, args, { stdio: "ignore", timeout: 120_000 }))
 
-/** Stops the local RabbitMQ, runs `whileDown`, starts it again and waits until it accepts connections. */
-export const restartRabbitMq = <A, E>(whileDown: Effect.Effect<A, E> = Effect.void as never) =>
+/** The pid of the RabbitMQ node (its Erlang VM), or null. */
+const rabbitPid = (): number | null => {
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8")
+      if (cmdline.includes("beam.smp") && cmdline.includes("-s\0rabbit\0boot")) return Number(entry)
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null
+}
+
+/**
+ * Crashes the local RabbitMQ: SIGKILL to its node, as a power cut or the OOM killer would, with no
+ * chance to close connections or flush anything. Runs `whileDown`, then starts the broker again
+ * and waits until it accepts connections.
+ */
+export const crashRabbitMq = <A, E>(whileDown: Effect.Effect<A, E> = Effect.void as never) =>
   restartingServices(
     Effect.gen(function* () {
-      yield* run("rabbitmqctl", ["shutdown"])
+      const pid = rabbitPid()
+      if (pid === null) return yield* Effect.die(new Error("no RabbitMQ node is running"))
+      process.kill(pid, "SIGKILL")
       yield* awaitPort(5672, false)
       const value = yield* whileDown
+      // epmd and the node's leftovers survive a SIGKILL; the broker starts over them.
       yield* run("rabbitmq-server", ["-detached"])
       yield* awaitPort(5672, true)
       return value
     })
   )
 
-/** Restarts the local PostgreSQL cluster (fast mode: connections are cut) and waits until it accepts connections. */
-export const restartPostgres = restartingServices(
+/**
+ * Crashes the local PostgreSQL: an immediate shutdown (no checkpoint, connections cut; the start
+ * replays the WAL as after a crash), then starts it again and waits until it accepts connections.
+ */
+export const crashPostgres = restartingServices(
   Effect.gen(function* () {
     const version = fs.readdirSync("/etc/postgresql")[0]!
-    yield* run("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", "stop", "-m", "fast"])
+    yield* run("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", "stop", "-m", "immediate"])
     yield* awaitPort(5432, false)
     yield* run("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", "start"])
     yield* awaitPort(5432, true)
