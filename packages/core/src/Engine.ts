@@ -84,8 +84,12 @@ export class Engine extends Context.Service<
           finished_at: null,
           result: null
         }
-        for (const [i, file] of files.entries()) yield* storage.write(task.task_id, "in", names[i]!, file.data)
-        yield* store.insert(task)
+        // The uploads go first so a worker never sees the task without them; when the task is not
+        // stored after all, they are removed again, so a refused task leaves nothing behind.
+        yield* Effect.gen(function* () {
+          for (const [i, file] of files.entries()) yield* storage.write(task.task_id, "in", names[i]!, file.data)
+          yield* store.insert(task)
+        }).pipe(Effect.onError(() => (files.length === 0 ? Effect.void : Effect.ignore(storage.remove(task.task_id)))))
         yield* recordSubmitted(task)
         // The task is stored, so it is durable: a lost publish is repaired by the reconciler.
         yield* queue

@@ -100,7 +100,7 @@ layer(TestLayer)("handlers over in-memory layers", (it) => {
       assert.deepStrictEqual(yield* tasks.cancel({ params: { task_id: id } }), { task_id: id, status: "REVOKED" })
       // Cancelling again leaves it as it is.
       assert.deepStrictEqual(yield* tasks.cancel({ params: { task_id: id } }), { task_id: id, status: "REVOKED" })
-      const error = yield* tasks.cancel({ params: { task_id: "nope" } }).pipe(Effect.flip)
+      const error = yield* tasks.cancel({ params: { task_id: "00000000-0000-0000-0000-000000000000" } }).pipe(Effect.flip)
       assert.strictEqual(error._tag, "TaskNotFound")
     })
   )

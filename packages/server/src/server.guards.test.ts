@@ -6,7 +6,8 @@ import { builtInLanguages as plugins } from "@codebox/test-support"
 import { call, postJson, startServer } from "./test-support/harness.ts"
 import { scriptedPrograms } from "./test-support/scriptedPrograms.ts"
 
-describe("rate limits, API keys and readiness", () => {
+// Each test starts its own server (an embedded database each): slow on a loaded machine.
+describe("rate limits, API keys and readiness", { timeout: 180_000 }, () => {
   const programs = scriptedPrograms()
 
   it("answers 429 with Retry-After past the limit, with RateLimit headers before", async () => {
@@ -21,7 +22,8 @@ describe("rate limits, API keys and readiness", () => {
       const limited = await postJson(`${server.url}/api/tasks/create`, { programming_language: "python", source_code: "print x" })
       expect(limited.status).toBe(429)
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0)
-      expect(limited.body).toMatchObject({ _tag: "RateLimited", retry_after_seconds: expect.any(Number) })
+      expect(limited.headers.get("content-type")).toMatch(/^application\/problem\+json/)
+      expect(limited.body).toMatchObject({ _tag: "RateLimited", status: 429, retry_after_seconds: expect.any(Number) })
       // Probes are never limited.
       expect((await call(`${server.url}/api/health`)).status).toBe(200)
     } finally {

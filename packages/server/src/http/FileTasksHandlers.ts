@@ -35,7 +35,9 @@ const decodeLimits = Schema.decodeUnknownEffect(Schema.fromJsonString(LimitsRequ
 const readLimits = (raw: string | undefined) =>
   raw === undefined || raw.trim() === ""
     ? Effect.succeed(undefined)
-    : decodeLimits(raw).pipe(Effect.mapError((e) => new InvalidTask({ field: "limits", message: e.message })))
+    : decodeLimits(raw, { onExcessProperty: "error" }).pipe(
+        Effect.mapError((e) => new InvalidTask({ field: "limits", message: `limits: ${e.message}` }))
+      )
 
 const readPart = (part: Multipart.PersistedFile) =>
   Effect.tryPromise({

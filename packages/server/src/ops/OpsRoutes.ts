@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
-import { FileStorage, type Languages, Prometheus, type TaskQueue, TaskState, TaskStore } from "@codebox/core"
+import { FileStorage, type Languages, Prometheus, TaskId, type TaskQueue, TaskState, TaskStore } from "@codebox/core"
 import { Effect, Layer, Schema } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { ServerConfig } from "../config.ts"
@@ -9,6 +9,7 @@ import { listTasks, summary, taskDetail } from "./DashboardData.ts"
 import { QueueSampler, type QueueSamplerSettings } from "./QueueSampler.ts"
 
 const isState = Schema.is(TaskState)
+const isTaskId = (id: string): boolean => Schema.is(TaskId)(id)
 
 const json = (body: unknown, status = 200) => HttpServerResponse.jsonUnsafe(body, { status, headers: { "cache-control": "no-store" } })
 
@@ -150,8 +151,9 @@ const routes = Effect.gen(function* () {
       guarded(
         answer(
           Effect.gen(function* () {
-            const { id } = yield* HttpRouter.params
-            return json(yield* taskDetail(id ?? ""))
+            const { id = "" } = yield* HttpRouter.params
+            if (!isTaskId(id)) return json({ _tag: "TaskNotFound", message: "no task has this id" }, 404)
+            return json(yield* taskDetail(id))
           })
         )
       )
@@ -165,6 +167,7 @@ const routes = Effect.gen(function* () {
         answer(
           Effect.gen(function* () {
             const { id = "", area = "", name = "" } = yield* HttpRouter.params
+            if (!isTaskId(id)) return json({ _tag: "TaskNotFound", message: "no task has this id" }, 404)
             const task = yield* TaskStore.use((s) => s.get(id))
             const known = area === "in" ? task.input_files : area === "out" ? (task.result?.output_files ?? []) : []
             if (!known.includes(name)) return json({ _tag: "OutputNotFound", message: `task has no ${area} file "${name}"` }, 404)
@@ -183,6 +186,16 @@ const routes = Effect.gen(function* () {
     )
   ] as const
 })
+
+/** The paths above, all GET, so the request guard can answer 405 for another method. */
+export const opsRoutePaths = [
+  "/metrics",
+  "/dashboard",
+  "/dashboard/api/summary",
+  "/dashboard/api/tasks",
+  "/dashboard/api/tasks/:id",
+  "/dashboard/api/tasks/:id/files/:area/:name"
+] as const
 
 /**
  * `/metrics` (Prometheus) and `/dashboard` with its JSON endpoints under `/dashboard/api/`, all
