@@ -6,6 +6,11 @@ export interface ServerSettings {
   readonly port: number
   /** API keys clients must send (`X-API-Key` or `Authorization: Bearer`); none means keys are off. */
   readonly apiKeys: ReadonlyArray<Redacted.Redacted<string>>
+  /**
+   * Keys that see every tenant's tasks (the dashboard, results, downloads, cancel); also accepted
+   * as API keys. Either list may hold `sha256:<salt>:<hex>` instead of a key (see keys.ts).
+   */
+  readonly adminKeys: ReadonlyArray<Redacted.Redacted<string>>
   /** Requests allowed per client (API key, else address) per window; 0 turns rate limiting off. */
   readonly rateLimit: number
   readonly rateLimitWindowSeconds: number
@@ -26,6 +31,7 @@ export const defaultSettings: ServerSettings = {
   host: "0.0.0.0",
   port: 8000,
   apiKeys: [],
+  adminKeys: [],
   rateLimit: 120,
   rateLimitWindowSeconds: 60,
   maxJsonBodyBytes: 4 * 1024 * 1024,
@@ -42,11 +48,9 @@ const megabytes = (name: string, fallback: number) =>
     Config.map((mb) => Math.floor(mb * 1024 * 1024))
   )
 
-/** The settings from the environment (names as in the README). */
-export const settingsFromEnv = Config.all({
-  host: Config.String("HOST").pipe(Config.withDefault(defaultSettings.host)),
-  port: Config.Port("PORT").pipe(Config.withDefault(defaultSettings.port)),
-  apiKeys: Config.String("CODEBOX_API_KEYS").pipe(
+/** A comma-separated list of keys (or their salted hashes), kept redacted. */
+const keyList = (name: string) =>
+  Config.String(name).pipe(
     Config.withDefault(""),
     Config.map((raw) =>
       raw
@@ -55,7 +59,14 @@ export const settingsFromEnv = Config.all({
         .filter((k) => k.length > 0)
         .map((k) => Redacted.make(k))
     )
-  ),
+  )
+
+/** The settings from the environment (names as in the README). */
+export const settingsFromEnv = Config.all({
+  host: Config.String("HOST").pipe(Config.withDefault(defaultSettings.host)),
+  port: Config.Port("PORT").pipe(Config.withDefault(defaultSettings.port)),
+  apiKeys: keyList("CODEBOX_API_KEYS"),
+  adminKeys: keyList("CODEBOX_ADMIN_KEYS"),
   rateLimit: Config.Int("CODEBOX_RATE_LIMIT").pipe(Config.withDefault(defaultSettings.rateLimit)),
   rateLimitWindowSeconds: Config.Int("CODEBOX_RATE_LIMIT_WINDOW_SECONDS").pipe(Config.withDefault(defaultSettings.rateLimitWindowSeconds)),
   maxJsonBodyBytes: megabytes("CODEBOX_MAX_BODY_MB", defaultSettings.maxJsonBodyBytes),

@@ -3,7 +3,8 @@ import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, Ht
 import { PayloadTooLarge, RateLimited } from "../api/errors.ts"
 import type { unhandled } from "effect/Types"
 import { ServerConfig } from "../config.ts"
-import { isKnownKey, presentedKey } from "./ApiKeyAuthLive.ts"
+import { acceptedKeys, isKnownKey, presentedKey } from "./ApiKeyAuthLive.ts"
+import { tenantOf } from "./keys.ts"
 import { recordRateLimited } from "../ops/rateLimitMetric.ts"
 import { allowedMethods, asProblem, type KnownRoute } from "./errorBodies.ts"
 import { problemResponse } from "./problem.ts"
@@ -53,7 +54,7 @@ export const requestGuard = (options: RequestGuardOptions) =>
       /** A known API key is its own client; anything else is counted by address. */
       const clientKey = (request: HttpServerRequest.HttpServerRequest) => {
         const key = presentedKey(request.headers)
-        if (isKnownKey(settings.apiKeys, key)) return `key:${key}`
+        if (isKnownKey(acceptedKeys(settings), key)) return `key:${tenantOf(key!)}`
         return `ip:${Option.getOrElse(request.remoteAddress, () => "unknown")}`
       }
 

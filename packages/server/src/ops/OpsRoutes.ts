@@ -4,7 +4,8 @@ import { FileStorage, type Languages, Prometheus, TaskId, type TaskQueue, TaskSt
 import { Effect, Layer, Schema } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { ServerConfig } from "../config.ts"
-import { requireKey } from "./access.ts"
+import { canSee } from "../http/tenancy.ts"
+import { opsCaller, requireKey } from "./access.ts"
 import { listTasks, summary, taskDetail } from "./DashboardData.ts"
 import { QueueSampler, type QueueSamplerSettings } from "./QueueSampler.ts"
 
@@ -133,7 +134,9 @@ const routes = Effect.gen(function* () {
             if (state !== "" && !isState(state)) return json({ _tag: "InvalidFilter", message: `unknown state "${state}"` }, 400)
             const limit = intParam(params.get("limit"), 50, 500)
             const offset = intParam(params.get("offset"), 0, 1_000_000)
+            const caller = yield* opsCaller
             const tasks = yield* listTasks({
+              ...(caller.admin ? {} : { owner: caller.owner ?? "" }),
               ...(state !== "" && isState(state) ? { state } : {}),
               ...(language !== "" ? { language } : {}),
               limit,
@@ -153,7 +156,8 @@ const routes = Effect.gen(function* () {
           Effect.gen(function* () {
             const { id = "" } = yield* HttpRouter.params
             if (!isTaskId(id)) return json({ _tag: "TaskNotFound", message: "no task has this id" }, 404)
-            return json(yield* taskDetail(id))
+            const caller = yield* opsCaller
+            return json(yield* taskDetail(id, (task) => canSee(caller, task)))
           })
         )
       )
@@ -169,6 +173,7 @@ const routes = Effect.gen(function* () {
             const { id = "", area = "", name = "" } = yield* HttpRouter.params
             if (!isTaskId(id)) return json({ _tag: "TaskNotFound", message: "no task has this id" }, 404)
             const task = yield* TaskStore.use((s) => s.get(id))
+            if (!canSee(yield* opsCaller, task)) return json({ _tag: "TaskNotFound", message: "no task has this id" }, 404)
             const known = area === "in" ? task.input_files : area === "out" ? (task.result?.output_files ?? []) : []
             if (!known.includes(name)) return json({ _tag: "OutputNotFound", message: `task has no ${area} file "${name}"` }, 404)
             const data = yield* FileStorage.use((s) => s.read(id, area as "in" | "out", name))
