@@ -52,7 +52,7 @@ layer(TestLayer)("handlers over in-memory layers", (it) => {
       const accepted = yield* tasks.create({ payload: { programming_language: "Python", source_code: "x", stdin: "in" }, query: {} })
       assert.deepStrictEqual(accepted, { task_id: (accepted as { task_id: string }).task_id, status: "accepted" })
       const id = (accepted as { task_id: string }).task_id
-      assert.deepStrictEqual(yield* tasks.result({ params: { task_id: id }, query: {} }), { state: "PENDING" })
+      assert.deepStrictEqual(yield* tasks.result({ params: { task_id: id }, query: {} }), { status: "PENDING", state: "PENDING" })
       yield* (yield* Executor).execute(id)
       const done = yield* tasks.result({ params: { task_id: id }, query: {} })
       assert.strictEqual("status" in done && done.status, "SUCCESS")

@@ -88,8 +88,12 @@ export const TaskAccepted = Schema.Struct({
   status: Schema.Literal("accepted")
 }).pipe(HttpApiSchema.status(202))
 
+const ProgressState = Schema.Literals(["PENDING", "RECEIVED", "STARTED", "RETRY"])
+
+/** `status` as in the final answer; `state` (the same value) as older clients read it. */
 export const TaskInProgress = Schema.Struct({
-  state: Schema.Literals(["PENDING", "RECEIVED", "STARTED", "RETRY"])
+  status: ProgressState,
+  state: ProgressState
 }).pipe(HttpApiSchema.status(202))
 export type TaskInProgress = typeof TaskInProgress.Type
 
