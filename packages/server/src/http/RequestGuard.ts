@@ -8,7 +8,7 @@ import { tenantOf } from "./keys.ts"
 import { recordRateLimited } from "../ops/rateLimitMetric.ts"
 import { allowedMethods, asProblem, type KnownRoute } from "./errorBodies.ts"
 import { problemResponse } from "./problem.ts"
-import { type RateDecision, RateLimiter } from "./RateLimiter.ts"
+import { type Budget, type RateDecision, RateLimiter } from "./RateLimiter.ts"
 
 const encodeRateLimited = Schema.encodeSync(RateLimited)
 const encodeTooLarge = Schema.encodeSync(PayloadTooLarge)
@@ -21,6 +21,9 @@ const rateLimitHeaders = (d: RateDecision): Record<string, string> => ({
 })
 
 /** Probes, the OpenAPI document and the docs page are not counted; the API is. */
+/** Creating tasks is submitting; everything else under /api/ is reading. */
+const budgetOf = (method: string, path: string): Budget => (method === "POST" && path.endsWith("/create") ? "submit" : "read")
+
 const isCounted = (path: string) =>
   path.startsWith("/api/") && !path.startsWith("/api/health") && path !== "/api/openapi.json" && path !== "/api/docs"
 
@@ -83,15 +86,16 @@ export const requestGuard = (options: RequestGuardOptions) =>
           const isMultipart = (request.headers["content-type"] ?? "").toLowerCase().startsWith("multipart/form-data")
 
           let decision: RateDecision | undefined
-          if (limiter.enabled && isCounted(path)) {
-            decision = yield* limiter.take(clientKey(request))
+          const budget = budgetOf(request.method, path)
+          if (limiter.enabled(budget) && isCounted(path)) {
+            decision = yield* limiter.take(clientKey(request), budget)
             if (!decision.allowed) {
               yield* recordRateLimited(path)
               return problemResponse(
                 429,
                 encodeRateLimited(
                   new RateLimited({
-                    message: `rate limit of ${decision.limit} requests per ${decision.windowSeconds} s reached; retry in ${decision.resetSeconds} s`,
+                    message: `rate limit of ${decision.limit} ${decision.budget === "submit" ? "submissions" : "reads"} per ${decision.windowSeconds} s reached; retry in ${decision.resetSeconds} s`,
                     retry_after_seconds: decision.resetSeconds
                   })
                 ),
