@@ -25,6 +25,10 @@ export interface InputFile {
   readonly data: Uint8Array
 }
 
+export interface SubmitOptions {
+  readonly owner?: string
+}
+
 export type SubmitError = InvalidTask | UnsupportedLanguage | LimitOutOfRange | PlaceholderError | StorageError | StoreError
 
 const decodeRequest = Schema.decodeUnknownEffect(TaskRequest)
@@ -36,8 +40,11 @@ const decodeRequest = Schema.decodeUnknownEffect(TaskRequest)
 export class Engine extends Context.Service<
   Engine,
   {
-    /** Validates, stores the inputs and the task (PENDING), queues it; the task is durable on return. */
-    submit(request: TaskRequest, files?: ReadonlyArray<InputFile>): Effect.Effect<Task, SubmitError>
+    /**
+     * Validates, stores the inputs and the task (PENDING), queues it; the task is durable on return.
+     * `owner` records the tenant the task belongs to (see Task.owner).
+     */
+    submit(request: TaskRequest, files?: ReadonlyArray<InputFile>, options?: SubmitOptions): Effect.Effect<Task, SubmitError>
     result(id: TaskId): Effect.Effect<Task, TaskNotFound | StoreError>
     /** The task once final, or None when the wait runs out first. Event-driven, no polling floor. */
     awaitResult(id: TaskId, timeout: Duration.Input): Effect.Effect<Option.Option<Task>, TaskNotFound | StoreError>
@@ -53,7 +60,11 @@ export class Engine extends Context.Service<
       const storage = yield* FileStorage
       const languages = yield* Languages
 
-      const submit = Effect.fn("Engine.submit")(function* (raw: TaskRequest, files: ReadonlyArray<InputFile> = []) {
+      const submit = Effect.fn("Engine.submit")(function* (
+        raw: TaskRequest,
+        files: ReadonlyArray<InputFile> = [],
+        options: SubmitOptions = {}
+      ) {
         const request = yield* decodeRequest(raw).pipe(Effect.mapError((e) => new InvalidTask({ field: "request", message: e.message })))
         const plugin = yield* languages.resolve(request.language)
         const limits = yield* resolveLimits(plugin.defaultLimits, plugin.maxLimits, request.limits)
@@ -82,10 +93,15 @@ export class Engine extends Context.Service<
           created_at: yield* Clock.currentTimeMillis,
           started_at: null,
           finished_at: null,
-          result: null
+          result: null,
+          ...(options.owner !== undefined ? { owner: options.owner } : {})
         }
-        for (const [i, file] of files.entries()) yield* storage.write(task.task_id, "in", names[i]!, file.data)
-        yield* store.insert(task)
+        // The uploads go first so a worker never sees the task without them; when the task is not
+        // stored after all, they are removed again, so a refused task leaves nothing behind.
+        yield* Effect.gen(function* () {
+          for (const [i, file] of files.entries()) yield* storage.write(task.task_id, "in", names[i]!, file.data)
+          yield* store.insert(task)
+        }).pipe(Effect.onError(() => (files.length === 0 ? Effect.void : Effect.ignore(storage.remove(task.task_id)))))
         yield* recordSubmitted(task)
         // The task is stored, so it is durable: a lost publish is repaired by the reconciler.
         yield* queue

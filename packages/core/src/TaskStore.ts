@@ -6,6 +6,8 @@ import type { TaskResult } from "./domain/TaskResult.ts"
 export interface TaskFilter {
   readonly state?: TaskState
   readonly language?: string
+  /** Only the tasks of this tenant (see Task.owner). */
+  readonly owner?: string
   readonly limit?: number
   readonly offset?: number
 }

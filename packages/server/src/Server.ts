@@ -9,10 +9,12 @@ import { ServerConfig, type ServerSettings } from "./config.ts"
 import { ApiKeyAuthLive } from "./http/ApiKeyAuthLive.ts"
 import { FileTasksHandlers } from "./http/FileTasksHandlers.ts"
 import { RateLimiter } from "./http/RateLimiter.ts"
-import { RequestGuard } from "./http/RequestGuard.ts"
+import type { KnownRoute } from "./http/errorBodies.ts"
+import { requestGuard } from "./http/RequestGuard.ts"
 import { HealthHandlers, LanguagesHandlers } from "./http/SystemHandlers.ts"
 import { TasksHandlers } from "./http/TasksHandlers.ts"
-import { OpsRoutes } from "./ops/OpsRoutes.ts"
+import { OpsRoutes, opsRoutePaths } from "./ops/OpsRoutes.ts"
+import { requestFieldNames } from "./api/wire.ts"
 
 /** What the handlers need from the engine layer (CodeBox.layer provides all of it). */
 export type EngineServices = Engine | Languages | TaskStore | TaskQueue | FileStorage | Sandbox
@@ -27,6 +29,16 @@ export const handlersFor = (api: ReturnType<typeof apiFor>) =>
     Layer.provideMerge(HttpApiMiddleware.layerProblemDetails({ includeDetails: true }))
   )
 
+/** Every route of the API, the documents and the operations pages, as method and path. */
+export const knownRoutes = (api: ReturnType<typeof apiFor>): ReadonlyArray<KnownRoute> => [
+  ...Object.values(api.groups).flatMap((group) =>
+    Object.values(group.endpoints).map((endpoint) => ({ method: endpoint.method, path: endpoint.path }))
+  ),
+  { method: "GET", path: "/api/openapi.json" },
+  { method: "GET", path: "/api/docs" },
+  ...opsRoutePaths.map((path) => ({ method: "GET", path }))
+]
+
 /**
  * The routes: the API, its OpenAPI document and docs page, and the request guard before them all.
  * The API is made for the languages the engine was assembled with, so its document names them.
@@ -39,7 +51,7 @@ export const routesFor = (settings: ServerSettings) =>
         HttpApiBuilder.layer(api, { openapiPath: "/api/openapi.json" }).pipe(Layer.provide(handlersFor(api))),
         HttpApiScalar.layer(api, { path: "/api/docs" }),
         OpsRoutes(),
-        RequestGuard
+        requestGuard({ routes: knownRoutes(api), knownNames: requestFieldNames })
       ).pipe(Layer.provide(RateLimiter.layer))
     })
   )

@@ -6,8 +6,22 @@ export interface ServerSettings {
   readonly port: number
   /** API keys clients must send (`X-API-Key` or `Authorization: Bearer`); none means keys are off. */
   readonly apiKeys: ReadonlyArray<Redacted.Redacted<string>>
-  /** Requests allowed per client (API key, else address) per window; 0 turns rate limiting off. */
+  /**
+   * Keys that see every tenant's tasks (the dashboard, results, downloads, cancel); also accepted
+   * as API keys. Either list may hold `sha256:<salt>:<hex>` instead of a key (see keys.ts).
+   */
+  readonly adminKeys: ReadonlyArray<Redacted.Redacted<string>>
+  /**
+   * Submissions (task and file-task creates) allowed per client (API key, else address) per window;
+   * 0 turns this budget off.
+   */
   readonly rateLimit: number
+  /**
+   * Every other API request (results, downloads, manifests, cancels, languages) per client per
+   * window, counted apart from submissions so polling never uses up the budget to submit; 0: off.
+   * The default (600 a minute) never refuses a client polling several tasks once a second.
+   */
+  readonly readRateLimit: number
   readonly rateLimitWindowSeconds: number
   /** Largest JSON body accepted, in bytes (413 above). */
   readonly maxJsonBodyBytes: number
@@ -26,7 +40,9 @@ export const defaultSettings: ServerSettings = {
   host: "0.0.0.0",
   port: 8000,
   apiKeys: [],
+  adminKeys: [],
   rateLimit: 120,
+  readRateLimit: 600,
   rateLimitWindowSeconds: 60,
   maxJsonBodyBytes: 4 * 1024 * 1024,
   maxUploadFileBytes: 25 * 1024 * 1024,
@@ -42,11 +58,9 @@ const megabytes = (name: string, fallback: number) =>
     Config.map((mb) => Math.floor(mb * 1024 * 1024))
   )
 
-/** The settings from the environment (names as in the README). */
-export const settingsFromEnv = Config.all({
-  host: Config.String("HOST").pipe(Config.withDefault(defaultSettings.host)),
-  port: Config.Port("PORT").pipe(Config.withDefault(defaultSettings.port)),
-  apiKeys: Config.String("CODEBOX_API_KEYS").pipe(
+/** A comma-separated list of keys (or their salted hashes), kept redacted. */
+const keyList = (name: string) =>
+  Config.String(name).pipe(
     Config.withDefault(""),
     Config.map((raw) =>
       raw
@@ -55,8 +69,16 @@ export const settingsFromEnv = Config.all({
         .filter((k) => k.length > 0)
         .map((k) => Redacted.make(k))
     )
-  ),
+  )
+
+/** The settings from the environment (names as in the README). */
+export const settingsFromEnv = Config.all({
+  host: Config.String("HOST").pipe(Config.withDefault(defaultSettings.host)),
+  port: Config.Port("PORT").pipe(Config.withDefault(defaultSettings.port)),
+  apiKeys: keyList("CODEBOX_API_KEYS"),
+  adminKeys: keyList("CODEBOX_ADMIN_KEYS"),
   rateLimit: Config.Int("CODEBOX_RATE_LIMIT").pipe(Config.withDefault(defaultSettings.rateLimit)),
+  readRateLimit: Config.Int("CODEBOX_READ_RATE_LIMIT").pipe(Config.withDefault(defaultSettings.readRateLimit)),
   rateLimitWindowSeconds: Config.Int("CODEBOX_RATE_LIMIT_WINDOW_SECONDS").pipe(Config.withDefault(defaultSettings.rateLimitWindowSeconds)),
   maxJsonBodyBytes: megabytes("CODEBOX_MAX_BODY_MB", defaultSettings.maxJsonBodyBytes),
   maxUploadFileBytes: megabytes("CODEBOX_MAX_UPLOAD_FILE_MB", defaultSettings.maxUploadFileBytes),
@@ -74,6 +96,7 @@ export class InvalidServerConfig extends Schema.TaggedError<InvalidServerConfig>
 const validate = (settings: ServerSettings): Effect.Effect<ServerSettings, InvalidServerConfig> => {
   const problems: Array<string> = []
   if (settings.rateLimit < 0) problems.push("CODEBOX_RATE_LIMIT must be 0 (off) or more")
+  if (settings.readRateLimit < 0) problems.push("CODEBOX_READ_RATE_LIMIT must be 0 (off) or more")
   if (settings.rateLimitWindowSeconds < 1) problems.push("CODEBOX_RATE_LIMIT_WINDOW_SECONDS must be at least 1")
   if (settings.maxWaitSeconds < 0) problems.push("CODEBOX_MAX_WAIT_SECONDS must be 0 or more")
   if (settings.workerConcurrency < 0) problems.push("CODEBOX_WORKER_CONCURRENCY must be 0 or more")

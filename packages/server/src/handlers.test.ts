@@ -52,7 +52,7 @@ layer(TestLayer)("handlers over in-memory layers", (it) => {
       const accepted = yield* tasks.create({ payload: { programming_language: "Python", source_code: "x", stdin: "in" }, query: {} })
       assert.deepStrictEqual(accepted, { task_id: (accepted as { task_id: string }).task_id, status: "accepted" })
       const id = (accepted as { task_id: string }).task_id
-      assert.deepStrictEqual(yield* tasks.result({ params: { task_id: id }, query: {} }), { state: "PENDING" })
+      assert.deepStrictEqual(yield* tasks.result({ params: { task_id: id }, query: {} }), { status: "PENDING", state: "PENDING" })
       yield* (yield* Executor).execute(id)
       const done = yield* tasks.result({ params: { task_id: id }, query: {} })
       assert.strictEqual("status" in done && done.status, "SUCCESS")
@@ -100,7 +100,7 @@ layer(TestLayer)("handlers over in-memory layers", (it) => {
       assert.deepStrictEqual(yield* tasks.cancel({ params: { task_id: id } }), { task_id: id, status: "REVOKED" })
       // Cancelling again leaves it as it is.
       assert.deepStrictEqual(yield* tasks.cancel({ params: { task_id: id } }), { task_id: id, status: "REVOKED" })
-      const error = yield* tasks.cancel({ params: { task_id: "nope" } }).pipe(Effect.flip)
+      const error = yield* tasks.cancel({ params: { task_id: "00000000-0000-0000-0000-000000000000" } }).pipe(Effect.flip)
       assert.strictEqual(error._tag, "TaskNotFound")
     })
   )

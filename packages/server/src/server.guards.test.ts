@@ -6,22 +6,40 @@ import { builtInLanguages as plugins } from "@codebox/test-support"
 import { call, postJson, startServer } from "./test-support/harness.ts"
 import { scriptedPrograms } from "./test-support/scriptedPrograms.ts"
 
-describe("rate limits, API keys and readiness", () => {
+// Each test starts its own server (an embedded database each): slow on a loaded machine.
+describe("rate limits, API keys and readiness", { timeout: 180_000 }, () => {
   const programs = scriptedPrograms()
 
-  it("answers 429 with Retry-After past the limit, with RateLimit headers before", async () => {
-    const server = await startServer((s) => engineLayer(s, plugins, programs.layer), { rateLimit: 2, rateLimitWindowSeconds: 3600 })
+  it("answers 429 with Retry-After past a budget, submissions and reads counted apart, RateLimit headers before", async () => {
+    const server = await startServer((s) => engineLayer(s, plugins, programs.layer), {
+      rateLimit: 2,
+      readRateLimit: 3,
+      rateLimitWindowSeconds: 3600
+    })
     try {
       const first = await call(`${server.url}/api/languages`)
       expect(first.status).toBe(200)
-      expect(first.headers.get("ratelimit-limit")).toBe("2")
-      expect(first.headers.get("ratelimit-remaining")).toBe("1")
+      expect(first.headers.get("ratelimit-limit")).toBe("3")
+      expect(first.headers.get("ratelimit-remaining")).toBe("2")
       expect(Number(first.headers.get("ratelimit-reset"))).toBeGreaterThan(0)
-      expect((await call(`${server.url}/api/tasks/x/task_result`)).headers.get("ratelimit-remaining")).toBe("0")
-      const limited = await postJson(`${server.url}/api/tasks/create`, { programming_language: "python", source_code: "print x" })
+      const task = { programming_language: "python", source_code: "print x" }
+      for (const remaining of ["1", "0"]) {
+        const created = await postJson(`${server.url}/api/tasks/create`, task)
+        expect(created.status).toBe(202)
+        expect(created.headers.get("ratelimit-remaining")).toBe(remaining)
+      }
+      const limited = await postJson(`${server.url}/api/tasks/create`, task)
       expect(limited.status).toBe(429)
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0)
-      expect(limited.body).toMatchObject({ _tag: "RateLimited", retry_after_seconds: expect.any(Number) })
+      expect(limited.headers.get("content-type")).toMatch(/^application\/problem\+json/)
+      expect(limited.body).toMatchObject({ _tag: "RateLimited", status: 429, retry_after_seconds: expect.any(Number) })
+      expect(limited.body.message).toContain("submissions")
+      // Submissions used up: reading goes on, in its own budget, until that one is used up too.
+      expect((await call(`${server.url}/api/languages`)).headers.get("ratelimit-remaining")).toBe("1")
+      expect((await call(`${server.url}/api/languages`)).status).toBe(200)
+      const readLimited = await call(`${server.url}/api/languages`)
+      expect(readLimited.status).toBe(429)
+      expect(readLimited.body.message).toContain("reads")
       // Probes are never limited.
       expect((await call(`${server.url}/api/health`)).status).toBe(200)
     } finally {

@@ -67,13 +67,13 @@ describe("HTTP API on a real server (scripted sandbox)", () => {
     expect(created.body.result).toMatchObject({ returncode: 3, verdict: "runtime_error" })
   })
 
-  it("answers 202 {state} while the task runs, and DELETE revokes it and kills its processes", async () => {
+  it("answers 202 {status, state} while the task runs, and DELETE revokes it and kills its processes", async () => {
     const created = await postJson(`${api}/tasks/create`, { programming_language: "python", source_code: "hang #1" })
     const taskId = created.body.task_id
     let running = await call(`${api}/tasks/${taskId}/task_result`)
     expect(running.status).toBe(202)
     expect(["PENDING", "STARTED"]).toContain(running.body.state)
-    expect(Object.keys(running.body)).toEqual(["state"])
+    expect(Object.keys(running.body)).toEqual(["status", "state"])
     // ?wait that runs out answers 202 as usual.
     running = await call(`${api}/tasks/${taskId}/task_result?wait=0.2`)
     expect(running.status).toBe(202)

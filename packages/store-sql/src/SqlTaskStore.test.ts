@@ -52,7 +52,10 @@ describe("SqlTaskStore on PostgreSQL", () => {
       const url = yield* scratchDatabase(testDatabaseUrl)
       const migrateOnce = migrate.pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })))
       const applied = yield* Effect.all([migrateOnce, migrateOnce, migrateOnce], { concurrency: "unbounded" })
-      expect(applied.map((a) => a.length).sort()).toEqual([0, 0, 1])
+      // One process applies every migration; the others find nothing left to do.
+      const counts = applied.map((a) => a.length).sort()
+      expect(counts.slice(0, 2)).toEqual([0, 0])
+      expect(counts[2]).toBeGreaterThan(1)
     })
   )
 })

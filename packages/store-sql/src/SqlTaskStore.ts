@@ -103,11 +103,13 @@ export const make = (options: SqlTaskStoreOptions) =>
       insert: Effect.fn("SqlTaskStore.insert")(function* (task: Task) {
         yield* sql`
           INSERT INTO codebox_tasks (task_id, language, source_code, stdin, args, limits, input_files, state, attempts,
-                                     error, worker, created_at, started_at, finished_at, result)
+                                     error, worker, created_at, started_at, finished_at, result, owner)
           VALUES (${task.task_id}, ${task.language}, ${task.source_code}, ${task.stdin}, ${sql.json(task.args)},
                   ${sql.json(task.limits)}, ${sql.json(task.input_files)}, ${task.state}, ${task.attempts}, ${task.error},
                   ${task.worker}, ${task.created_at}, ${task.started_at}, ${task.finished_at},
-                  ${task.result === null ? null : sql.json(task.result)})`.pipe(Effect.mapError(storeError("insert")))
+                  ${task.result === null ? null : sql.json(task.result)}, ${task.owner ?? null})`.pipe(
+          Effect.mapError(storeError("insert"))
+        )
         if (isFinal(task.state)) wake(task.task_id)
       }),
       get,
@@ -158,6 +160,7 @@ export const make = (options: SqlTaskStoreOptions) =>
           SELECT * FROM codebox_tasks
           WHERE ${filter.state === undefined ? sql`TRUE` : sql`state = ${filter.state}`}
             AND ${filter.language === undefined ? sql`TRUE` : sql`language = ${filter.language}`}
+            AND ${filter.owner === undefined ? sql`TRUE` : sql`owner = ${filter.owner}`}
           ORDER BY created_at DESC
           LIMIT ${filter.limit ?? 100} OFFSET ${filter.offset ?? 0}`.pipe(Effect.mapError(storeError("list")))
         return yield* decodeTasks("list")(rows)

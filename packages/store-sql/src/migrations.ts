@@ -62,7 +62,14 @@ const m0001_tasks = Effect.gen(function* () {
     )`
 })
 
-export const migrations = Migrator.fromRecord({ "0001_tasks": m0001_tasks })
+/** Tenants: the key (as a derived id, never the key) a task was created with; null without keys. */
+const m0002_task_owner = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE codebox_tasks ADD COLUMN owner text`
+  yield* sql`CREATE INDEX codebox_tasks_owner_created ON codebox_tasks (owner, created_at DESC)`
+})
+
+export const migrations = Migrator.fromRecord({ "0001_tasks": m0001_tasks, "0002_task_owner": m0002_task_owner })
 
 /** Arbitrary, fixed: serialises concurrent start-ups (server and workers) on one database. */
 const migrationLock = 0x636f6462

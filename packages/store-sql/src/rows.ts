@@ -41,12 +41,13 @@ export const decodeTask =
   (what: string) =>
   (row: unknown): Effect.Effect<Task, StoreError> =>
     Schema.decodeUnknownEffect(TaskRow)(row).pipe(
-      Effect.flatMap(
-        (row): Effect.Effect<Task, Schema.SchemaError> =>
-          row.result === null
-            ? Effect.succeed({ ...row, result: null })
-            : Effect.map(decodeStoredResult(row.result), (result) => ({ ...row, result }))
-      ),
+      Effect.flatMap(({ owner, ...row }): Effect.Effect<Task, Schema.SchemaError> => {
+        // A task created without keys has no owner, as the memory store keeps it.
+        const task = owner == null ? row : { ...row, owner }
+        return row.result === null
+          ? Effect.succeed({ ...task, result: null })
+          : Effect.map(decodeStoredResult(row.result), (result) => ({ ...task, result }))
+      }),
       Effect.mapError(decodeError(what))
     )
 

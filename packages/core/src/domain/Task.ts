@@ -50,6 +50,11 @@ export const Task = Schema.Struct({
   created_at: Schema.Number,
   started_at: Schema.NullOr(Schema.Number),
   finished_at: Schema.NullOr(Schema.Number),
-  result: Schema.NullOr(TaskResult)
+  result: Schema.NullOr(TaskResult),
+  /**
+   * The tenant the task belongs to (the server derives it from the API key that created it); null
+   * or absent when the task was created without keys, and then anyone may read it.
+   */
+  owner: Schema.optionalKey(Schema.NullOr(Schema.String))
 })
 export type Task = typeof Task.Type

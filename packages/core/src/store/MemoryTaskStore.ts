@@ -87,6 +87,7 @@ export const layer = Layer.sync(TaskStore, () => {
         const matching = [...tasks.values()]
           .filter((t) => filter.state === undefined || t.state === filter.state)
           .filter((t) => filter.language === undefined || t.language === filter.language)
+          .filter((t) => filter.owner === undefined || t.owner === filter.owner)
           .sort((a, b) => b.created_at - a.created_at)
         const offset = filter.offset ?? 0
         return matching.slice(offset, offset + (filter.limit ?? 100))

@@ -27,6 +27,9 @@ export const makeApi = (limits: ApiLimits, languages: ReadonlyArray<ApiLanguage>
     .add(HealthApi)
     .prefix("/api")
     .middleware(HttpApiMiddleware.ProblemDetails)
+    // An unknown key is refused (400 naming it), never ignored: `limits: {"timeout": 5}` would
+    // otherwise run with the default limits.
+    .annotate(HttpApi.PayloadParseOptions, { onExcessProperty: "error" })
     .annotateMerge(
       OpenApi.annotations({
         title: "CodeBox",

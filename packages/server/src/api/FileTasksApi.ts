@@ -32,7 +32,7 @@ export const makeFileTasksApi = (limits: { readonly maxFileSize: number; readonl
       }).annotateMerge(
         OpenApi.annotations({
           summary: "Download the output files",
-          description: "One output file as itself; several as a zip named after the task id; 202 {state} while running."
+          description: "One output file as itself; several as a zip named after the task id; 202 {status, state} while running."
         })
       ),
       HttpApiEndpoint.get("files", "/file_task/:task_id/files", {

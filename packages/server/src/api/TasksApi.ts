@@ -27,7 +27,7 @@ export class TasksApi extends HttpApiGroup.make("tasks")
     }).annotateMerge(
       OpenApi.annotations({
         summary: "The result of a task",
-        description: "200 with the result once finished; 202 {state} while PENDING, RECEIVED, STARTED or RETRY."
+        description: "200 with the result once finished; 202 {status, state} while PENDING, RECEIVED, STARTED or RETRY."
       })
     ),
     HttpApiEndpoint.delete("cancel", "/tasks/:task_id", {

@@ -1,4 +1,4 @@
-import { Limits, LimitsRequest, OutputFile, TaskResult, TaskState } from "@codebox/core"
+import { Limits, LimitsRequest, OutputFile, TaskId, TaskResult, TaskState } from "@codebox/core"
 import { Schema } from "effect"
 import { Multipart } from "effect/http"
 import { HttpApiSchema } from "effect/http-api"
@@ -10,11 +10,21 @@ import { HttpApiSchema } from "effect/http-api"
 
 const nullable = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
 
+/**
+ * Text the task store keeps: any Unicode except NUL (U+0000), which PostgreSQL text cannot hold. It
+ * is refused here, with the field's name, rather than failing in the store after uploads are written.
+ */
+const storableText = (max: number) =>
+  Schema.String.check(
+    Schema.isMaxLength(max),
+    Schema.makeFilter((s: string) => !s.includes("\u0000") || "contains a NUL character (U+0000), which cannot be stored")
+  )
+
 /** Fields a client may add to any task (null means "not given", as some clients send it). */
 const taskOptions = {
-  stdin: nullable(Schema.String.check(Schema.isMaxLength(1024 * 1024))),
+  stdin: nullable(storableText(1024 * 1024)),
   /** argv for the program, passed as is, never through a shell. */
-  args: nullable(Schema.Array(Schema.String.check(Schema.isMaxLength(4096))).check(Schema.isMaxLength(64))),
+  args: nullable(Schema.Array(storableText(4096)).check(Schema.isMaxLength(64))),
   /** Per-request limits, each at most the language's maximum (see GET /api/languages). */
   limits: nullable(LimitsRequest)
 }
@@ -22,7 +32,10 @@ const taskOptions = {
 const language = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(32)).annotate({
   description: "python, javascript, php or c (or an alias listed by GET /api/languages)"
 })
-const sourceCode = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1024 * 1024))
+const sourceCode = storableText(1024 * 1024).check(Schema.isMinLength(1))
+const formText = storableText(1024 * 1024)
+/** One or several values of a repeated text field of a form. */
+const formTextList = Schema.Union([formText, Schema.Array(formText)])
 
 export const CreateTaskPayload = Schema.Struct({
   programming_language: language,
@@ -30,6 +43,14 @@ export const CreateTaskPayload = Schema.Struct({
   ...taskOptions
 })
 export type CreateTaskPayload = typeof CreateTaskPayload.Type
+
+/** Every key a request body may have (JSON or form, limits included), for "did you mean". */
+export const requestFieldNames: ReadonlyArray<string> = [
+  ...Object.keys(CreateTaskPayload.fields),
+  "input_files",
+  "files",
+  ...Object.keys(LimitsRequest.fields)
+]
 
 /** One or several values of a repeated form field. */
 const formList = Schema.Union([Schema.String, Schema.Array(Schema.String)])
@@ -43,9 +64,9 @@ export const FileTaskForm = (limits: { readonly maxFileSize: number; readonly ma
     "input_files[]": Schema.optionalKey(formList),
     files: Schema.optionalKey(Multipart.FilesSchema),
     "files[]": Schema.optionalKey(Multipart.FilesSchema),
-    stdin: Schema.optionalKey(Schema.String),
-    args: Schema.optionalKey(formList),
-    "args[]": Schema.optionalKey(formList),
+    stdin: Schema.optionalKey(formText),
+    args: Schema.optionalKey(formTextList),
+    "args[]": Schema.optionalKey(formTextList),
     /** JSON object, e.g. {"wall_time_ms": 5000}. */
     limits: Schema.optionalKey(Schema.String)
   }).pipe(HttpApiSchema.asMultipart({ maxFileSize: limits.maxFileSize, maxTotalSize: limits.maxTotalSize, maxParts: 64 }))
@@ -55,15 +76,24 @@ export const WaitQuery = {
   wait: Schema.optionalKey(Schema.FiniteFromString.check(Schema.isGreaterThanOrEqualTo(0)))
 }
 
-export const TaskIdParams = { task_id: Schema.String.check(Schema.isMaxLength(64)) }
+/** A task id is checked before anything is looked up: a malformed one is a 400, never a query. */
+export const TaskIdParams = {
+  task_id: Schema.String.check(
+    Schema.makeFilter((id: string) => Schema.is(TaskId)(id) || "is not a task id (the UUID the create call answered)")
+  ).annotate({ description: "the task id the create call answered (a UUID)" })
+}
 
 export const TaskAccepted = Schema.Struct({
   task_id: Schema.String,
   status: Schema.Literal("accepted")
 }).pipe(HttpApiSchema.status(202))
 
+const ProgressState = Schema.Literals(["PENDING", "RECEIVED", "STARTED", "RETRY"])
+
+/** `status` as in the final answer; `state` (the same value) as older clients read it. */
 export const TaskInProgress = Schema.Struct({
-  state: Schema.Literals(["PENDING", "RECEIVED", "STARTED", "RETRY"])
+  status: ProgressState,
+  state: ProgressState
 }).pipe(HttpApiSchema.status(202))
 export type TaskInProgress = typeof TaskInProgress.Type
 

@@ -1,43 +1,38 @@
-import { timingSafeEqual } from "node:crypto"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, type Redacted } from "effect"
 import { HttpServerRequest } from "effect/http"
 import { ApiKeyAuth } from "../api/ApiKeyAuth.ts"
 import { Forbidden, Unauthorized } from "../api/errors.ts"
-import { ServerConfig } from "../config.ts"
+import { ServerConfig, type ServerSettings } from "../config.ts"
+import { keyMatches } from "./keys.ts"
+import { keysOn, presentedKey } from "./tenancy.ts"
 
-/** The key a request carries: `X-API-Key`, else `Authorization: Bearer <key>`. */
-export const presentedKey = (headers: Readonly<Record<string, string | undefined>>): string | undefined => {
-  const header = headers["x-api-key"]?.trim()
-  if (header !== undefined && header.length > 0) return header
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? "")
-  return bearer?.[1]
-}
+export { presentedKey } from "./tenancy.ts"
 
-const sameKey = (a: string, b: string) => {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
-}
+/** Every key the server accepts: the tenants' (CODEBOX_API_KEYS) and the admins' (CODEBOX_ADMIN_KEYS). */
+export const acceptedKeys = (settings: ServerSettings): ReadonlyArray<Redacted.Redacted<string>> => [
+  ...settings.apiKeys,
+  ...settings.adminKeys
+]
 
-/** True when `key` is one of the configured keys (compared in constant time). */
-export const isKnownKey = (keys: ReadonlyArray<Redacted.Redacted<string>>, key: string | undefined): boolean =>
-  key !== undefined && keys.some((k) => sameKey(Redacted.value(k), key))
+/** True when `key` is one of the configured keys (compared in constant time, plain or hashed). */
+export const isKnownKey = (keys: ReadonlyArray<Redacted.Redacted<string>>, key: string | undefined): boolean => keyMatches(keys, key)
 
 /** Keys off (none configured): every request passes. Keys on: 401 without a key, 403 with a wrong one. */
 export const ApiKeyAuthLive = Layer.effect(
   ApiKeyAuth,
   Effect.gen(function* () {
-    const { apiKeys } = yield* ServerConfig
+    const settings = yield* ServerConfig
+    const keys = acceptedKeys(settings)
     return ApiKeyAuth.of({
       apiKey: (httpEffect) =>
         Effect.gen(function* () {
-          if (apiKeys.length === 0) return yield* httpEffect
+          if (!keysOn(settings)) return yield* httpEffect
           const request = yield* HttpServerRequest.HttpServerRequest
           const key = presentedKey(request.headers)
           if (key === undefined) {
             return yield* new Unauthorized({ message: "an API key is required: send it as X-API-Key or Authorization: Bearer" })
           }
-          if (!isKnownKey(apiKeys, key)) return yield* new Forbidden({ message: "the API key is not valid" })
+          if (!isKnownKey(keys, key)) return yield* new Forbidden({ message: "the API key is not valid" })
           return yield* httpEffect
         })
     })

@@ -7,6 +7,7 @@ import type { Api } from "../api/Api.ts"
 import { ServerConfig } from "../config.ts"
 import { downloadResponse, fileResponse, manifestOf } from "./downloads.ts"
 import { finishedView, progressView } from "./present.ts"
+import { currentCaller, ownerOf, visibleTask } from "./tenancy.ts"
 import { awaitUpTo, waitSeconds } from "./waiting.ts"
 
 type FormList = string | ReadonlyArray<string> | undefined
@@ -35,7 +36,9 @@ const decodeLimits = Schema.decodeUnknownEffect(Schema.fromJsonString(LimitsRequ
 const readLimits = (raw: string | undefined) =>
   raw === undefined || raw.trim() === ""
     ? Effect.succeed(undefined)
-    : decodeLimits(raw).pipe(Effect.mapError((e) => new InvalidTask({ field: "limits", message: e.message })))
+    : decodeLimits(raw, { onExcessProperty: "error" }).pipe(
+        Effect.mapError((e) => new InvalidTask({ field: "limits", message: `limits: ${e.message}` }))
+      )
 
 const readPart = (part: Multipart.PersistedFile) =>
   Effect.tryPromise({
@@ -53,8 +56,9 @@ export const FileTasksHandlers = (api: Api) =>
 
       /** The task when it is finished, else the 202 body. */
       const finished = (taskId: string) =>
-        Effect.map(engine.result(taskId), (task) =>
-          isFinal(task.state) ? { done: true as const, task } : { done: false as const, view: progressView(task) }
+        Effect.map(
+          Effect.flatMap(currentCaller(settings), (caller) => visibleTask(engine, caller, taskId)),
+          (task) => (isFinal(task.state) ? { done: true as const, task } : { done: false as const, view: progressView(task) })
         )
 
       return handlers.handleAll({
@@ -77,7 +81,8 @@ export const FileTasksHandlers = (api: Api) =>
             ...(args.length > 0 ? { args } : {}),
             ...(limits !== undefined ? { limits } : {})
           }
-          const task = yield* awaitUpTo(engine, yield* engine.submit(request, files), seconds)
+          const owner = ownerOf(yield* currentCaller(settings))
+          const task = yield* awaitUpTo(engine, yield* engine.submit(request, files, owner), seconds)
           if (isFinal(task.state)) return finishedView(task)
           return { task_id: task.task_id, status: "accepted" as const }
         }),

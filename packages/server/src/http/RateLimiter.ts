@@ -1,6 +1,12 @@
 import { Clock, Context, Effect, Layer } from "effect"
 import { ServerConfig } from "../config.ts"
 
+/**
+ * The budgets requests are counted in: submitting work (creates) and reading (everything else), so
+ * a client polling its results never uses up what it needs to submit, and the reverse.
+ */
+export type Budget = "submit" | "read"
+
 /** What the limiter decided for one request, with what the RateLimit headers report. */
 export interface RateDecision {
   readonly allowed: boolean
@@ -9,6 +15,7 @@ export interface RateDecision {
   /** Seconds until the window resets (and, when refused, until a retry can succeed). */
   readonly resetSeconds: number
   readonly windowSeconds: number
+  readonly budget: Budget
 }
 
 interface Window {
@@ -17,21 +24,24 @@ interface Window {
 }
 
 /**
- * Fixed-window request counting per client key (API key or address), in process memory. One server
- * process counts its own requests; several replicas each allow the limit.
+ * Fixed-window request counting per client key (API key or address) and budget, in process
+ * memory. One server process counts its own requests; several replicas each allow the limit.
  */
 export class RateLimiter extends Context.Service<
   RateLimiter,
   {
-    /** Counts one request for `key`; never fails. */
-    take(key: string): Effect.Effect<RateDecision>
-    readonly enabled: boolean
+    /** Counts one request for `key` in `budget`; never fails. */
+    take(key: string, budget: Budget): Effect.Effect<RateDecision>
+    /** Whether a budget counts at all (its limit is above 0). */
+    enabled(budget: Budget): boolean
   }
 >()("@codebox/server/RateLimiter") {
   static readonly layer = Layer.effect(
     RateLimiter,
     Effect.gen(function* () {
-      const { rateLimit: limit, rateLimitWindowSeconds: windowSeconds } = yield* ServerConfig
+      const settings = yield* ServerConfig
+      const limits: Record<Budget, number> = { submit: settings.rateLimit, read: settings.readRateLimit }
+      const windowSeconds = settings.rateLimitWindowSeconds
       const windowMs = windowSeconds * 1000
       const windows = new Map<string, Window>()
       let lastSweep = 0
@@ -44,19 +54,21 @@ export class RateLimiter extends Context.Service<
       }
 
       return RateLimiter.of({
-        enabled: limit > 0,
-        take: (key) =>
+        enabled: (budget) => limits[budget] > 0,
+        take: (client, budget) =>
           Effect.map(Clock.currentTimeMillis, (now): RateDecision => {
             sweep(now)
+            const limit = limits[budget]
+            const key = `${budget}|${client}`
             let w = windows.get(key)
             if (w === undefined || now - w.start >= windowMs) {
               w = { start: now, count: 0 }
               windows.set(key, w)
             }
             const resetSeconds = Math.max(1, Math.ceil((w.start + windowMs - now) / 1000))
-            if (w.count >= limit) return { allowed: false, limit, remaining: 0, resetSeconds, windowSeconds }
+            if (w.count >= limit) return { allowed: false, limit, remaining: 0, resetSeconds, windowSeconds, budget }
             w.count++
-            return { allowed: true, limit, remaining: limit - w.count, resetSeconds, windowSeconds }
+            return { allowed: true, limit, remaining: limit - w.count, resetSeconds, windowSeconds, budget }
           })
       })
     })

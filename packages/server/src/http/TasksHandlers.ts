@@ -5,6 +5,7 @@ import type { Api } from "../api/Api.ts"
 import type { CreateTaskPayload } from "../api/wire.ts"
 import { ServerConfig } from "../config.ts"
 import { finishedView, taskView } from "./present.ts"
+import { currentCaller, ownerOf, visibleTask } from "./tenancy.ts"
 import { awaitUpTo, waitSeconds } from "./waiting.ts"
 
 /** The wire request as the engine's: `programming_language` is `language`, the rest maps 1:1. */
@@ -27,17 +28,20 @@ export const TasksHandlers = (api: Api) =>
       return handlers.handleAll({
         create: Effect.fn("Server.createTask")(function* ({ payload, query }) {
           const seconds = yield* waitSeconds(settings, query.wait)
-          const submitted = yield* engine.submit(toTaskRequest(payload))
+          const caller = yield* currentCaller(settings)
+          const submitted = yield* engine.submit(toTaskRequest(payload), [], ownerOf(caller))
           const task = yield* awaitUpTo(engine, submitted, seconds)
           if (isFinal(task.state)) return finishedView(task)
           return { task_id: task.task_id, status: "accepted" as const }
         }),
         result: Effect.fn("Server.taskResult")(function* ({ params, query }) {
           const seconds = yield* waitSeconds(settings, query.wait)
-          const task = yield* awaitUpTo(engine, yield* engine.result(params.task_id), seconds)
+          const caller = yield* currentCaller(settings)
+          const task = yield* awaitUpTo(engine, yield* visibleTask(engine, caller, params.task_id), seconds)
           return taskView(task)
         }),
         cancel: Effect.fn("Server.cancelTask")(function* ({ params }) {
+          yield* visibleTask(engine, yield* currentCaller(settings), params.task_id)
           const task = yield* engine.cancel(params.task_id)
           return { task_id: task.task_id, status: task.state }
         })

@@ -36,7 +36,8 @@ describe("wire presentation of results", () => {
   })
 
   it("answers {state} only while the task is not finished", () => {
-    for (const state of ["PENDING", "RECEIVED", "STARTED", "RETRY"] as const) expect(taskView(task({ state }))).toEqual({ state })
+    for (const state of ["PENDING", "RECEIVED", "STARTED", "RETRY"] as const)
+      expect(taskView(task({ state }))).toEqual({ status: state, state })
   })
 
   it("reports every field of the stored result, so nothing the engine records is dropped", () => {

@@ -19,7 +19,10 @@ export const finishedView = (task: Task): TaskFinished => ({
 })
 
 /** 202 body of a task not finished yet. */
-export const progressView = (task: Task): TaskInProgress => ({ state: task.state as TaskInProgress["state"] })
+export const progressView = (task: Task): TaskInProgress => {
+  const state = task.state as TaskInProgress["state"]
+  return { status: state, state }
+}
 
 /** 200 body for a finished task, 202 body while it is not. */
 export const taskView = (task: Task): TaskFinished | TaskInProgress => (isFinal(task.state) ? finishedView(task) : progressView(task))

@@ -1,5 +1,5 @@
 import { Clock, Effect } from "effect"
-import { FileStorage, isFinal, Languages, type Task, type TaskFilter, TaskQueue, TaskStore } from "@codebox/core"
+import { FileStorage, isFinal, Languages, type Task, type TaskFilter, TaskNotFound, TaskQueue, TaskStore } from "@codebox/core"
 import { QueueSampler } from "./QueueSampler.ts"
 
 /** A task as the dashboard's list shows it: no source or output, so a page of 100 stays small. */
@@ -135,11 +135,13 @@ export const summary = (window: string) =>
   })
 
 /** One task with what the list leaves out: source, input, output, files and timings. */
-export const taskDetail = (id: string) =>
+export const taskDetail = (id: string, visible: (task: Task) => boolean = () => true) =>
   Effect.gen(function* () {
     const store = yield* TaskStore
     const storage = yield* FileStorage
     const task = yield* store.get(id)
+    // Another tenant's task is answered like one that does not exist.
+    if (!visible(task)) return yield* new TaskNotFound({ task_id: id, message: "TaskResult does not exist" })
     const inputs = yield* storage.list(id, "in").pipe(Effect.orElseSucceed(() => []))
     return {
       ...task,

@@ -1,14 +1,16 @@
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
-import { FileStorage, type Languages, Prometheus, type TaskQueue, TaskState, TaskStore } from "@codebox/core"
+import { FileStorage, type Languages, Prometheus, TaskId, type TaskQueue, TaskState, TaskStore } from "@codebox/core"
 import { Effect, Layer, Schema } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { ServerConfig } from "../config.ts"
-import { requireKey } from "./access.ts"
+import { canSee } from "../http/tenancy.ts"
+import { opsCaller, requireKey } from "./access.ts"
 import { listTasks, summary, taskDetail } from "./DashboardData.ts"
 import { QueueSampler, type QueueSamplerSettings } from "./QueueSampler.ts"
 
 const isState = Schema.is(TaskState)
+const isTaskId = (id: string): boolean => Schema.is(TaskId)(id)
 
 const json = (body: unknown, status = 200) => HttpServerResponse.jsonUnsafe(body, { status, headers: { "cache-control": "no-store" } })
 
@@ -132,7 +134,9 @@ const routes = Effect.gen(function* () {
             if (state !== "" && !isState(state)) return json({ _tag: "InvalidFilter", message: `unknown state "${state}"` }, 400)
             const limit = intParam(params.get("limit"), 50, 500)
             const offset = intParam(params.get("offset"), 0, 1_000_000)
+            const caller = yield* opsCaller
             const tasks = yield* listTasks({
+              ...(caller.admin ? {} : { owner: caller.owner ?? "" }),
               ...(state !== "" && isState(state) ? { state } : {}),
               ...(language !== "" ? { language } : {}),
               limit,
@@ -150,8 +154,10 @@ const routes = Effect.gen(function* () {
       guarded(
         answer(
           Effect.gen(function* () {
-            const { id } = yield* HttpRouter.params
-            return json(yield* taskDetail(id ?? ""))
+            const { id = "" } = yield* HttpRouter.params
+            if (!isTaskId(id)) return json({ _tag: "TaskNotFound", message: "no task has this id" }, 404)
+            const caller = yield* opsCaller
+            return json(yield* taskDetail(id, (task) => canSee(caller, task)))
           })
         )
       )
@@ -165,7 +171,9 @@ const routes = Effect.gen(function* () {
         answer(
           Effect.gen(function* () {
             const { id = "", area = "", name = "" } = yield* HttpRouter.params
+            if (!isTaskId(id)) return json({ _tag: "TaskNotFound", message: "no task has this id" }, 404)
             const task = yield* TaskStore.use((s) => s.get(id))
+            if (!canSee(yield* opsCaller, task)) return json({ _tag: "TaskNotFound", message: "no task has this id" }, 404)
             const known = area === "in" ? task.input_files : area === "out" ? (task.result?.output_files ?? []) : []
             if (!known.includes(name)) return json({ _tag: "OutputNotFound", message: `task has no ${area} file "${name}"` }, 404)
             const data = yield* FileStorage.use((s) => s.read(id, area as "in" | "out", name))
@@ -183,6 +191,16 @@ const routes = Effect.gen(function* () {
     )
   ] as const
 })
+
+/** The paths above, all GET, so the request guard can answer 405 for another method. */
+export const opsRoutePaths = [
+  "/metrics",
+  "/dashboard",
+  "/dashboard/api/summary",
+  "/dashboard/api/tasks",
+  "/dashboard/api/tasks/:id",
+  "/dashboard/api/tasks/:id/files/:area/:name"
+] as const
 
 /**
  * `/metrics` (Prometheus) and `/dashboard` with its JSON endpoints under `/dashboard/api/`, all

@@ -1,7 +1,8 @@
 import { Effect } from "effect"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { ServerConfig } from "../config.ts"
-import { isKnownKey, presentedKey } from "../http/ApiKeyAuthLive.ts"
+import { acceptedKeys, isKnownKey, presentedKey } from "../http/ApiKeyAuthLive.ts"
+import { callerFor, keysOn } from "../http/tenancy.ts"
 
 /**
  * The key of an operations request: the API's own headers (`X-API-Key`, `Authorization: Bearer`),
@@ -25,20 +26,28 @@ const problem = (status: 401 | 403, message: string, challenge: boolean) =>
     { status, headers: challenge ? { "www-authenticate": 'Basic realm="CodeBox", charset="UTF-8"' } : {} }
   )
 
+/** The caller of an operations request (the dashboard shows a key only its own tasks). */
+export const opsCaller = Effect.gen(function* () {
+  const settings = yield* ServerConfig
+  const request = yield* HttpServerRequest.HttpServerRequest
+  return callerFor(settings, opsKey(request.headers))
+})
+
 /**
  * Runs the handler only for a known key when the server has keys (CODEBOX_API_KEYS), like the API:
  * 401 without a key (with a Basic challenge so a browser asks for it), 403 with a wrong one.
  */
 export const requireKey = <E, R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
   Effect.gen(function* () {
-    const { apiKeys } = yield* ServerConfig
-    if (apiKeys.length === 0) return yield* handler
+    const settings = yield* ServerConfig
+    if (!keysOn(settings)) return yield* handler
     const request = yield* HttpServerRequest.HttpServerRequest
     const key = opsKey(request.headers)
     if (key === undefined) {
       return problem(401, "an API key is required: X-API-Key, Authorization: Bearer, or Basic with the key as password", true)
     }
     // A wrong key from a browser gets the challenge again, so the user can retype it.
-    if (!isKnownKey(apiKeys, key)) return problem(403, "the API key is not valid", /^Basic\s/i.test(request.headers.authorization ?? ""))
+    if (!isKnownKey(acceptedKeys(settings), key))
+      return problem(403, "the API key is not valid", /^Basic\s/i.test(request.headers.authorization ?? ""))
     return yield* handler
   })

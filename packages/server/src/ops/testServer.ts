@@ -77,6 +77,7 @@ export const startOpsServer = async (
     port: 0,
     dataDir,
     rateLimit: options.rateLimit ?? 0,
+    readRateLimit: options.rateLimit ?? 0,
     apiKeys: (options.apiKeys ?? []).map((k) => Redacted.make(k))
   }
   const sandbox = gatedSandbox()
