@@ -3,6 +3,7 @@ import * as path from "node:path"
 import { Context, Effect, Layer, Option } from "effect"
 import type { StoreError } from "./domain/Errors.ts"
 import type { Task, TaskId } from "./domain/Task.ts"
+import { outputText } from "./domain/OutputText.ts"
 import type { StepReport, TaskResult, Verdict } from "./domain/TaskResult.ts"
 import { collectOutputs } from "./engine/collectOutputs.ts"
 import { ExecutorConfig } from "./engine/ExecutorConfig.ts"
@@ -25,18 +26,24 @@ export type ExecutionOutcome =
   /** Ran, but the claim no longer held when storing (reclaimed after we were presumed dead). */
   | { readonly _tag: "Dropped" }
 
-export const toReport = (o: SandboxOutcome): StepReport => ({
-  stdout: o.stdout,
-  stderr: o.stderr,
-  returncode: o.exitCode,
-  signal: o.signal,
-  limit: o.limit,
-  stdout_truncated: o.stdoutTruncated,
-  stderr_truncated: o.stderrTruncated,
-  wall_time_ms: o.wallTimeMs,
-  cpu_time_ms: o.cpuTimeMs,
-  memory_peak_bytes: o.memoryPeakBytes
-})
+export const toReport = (o: SandboxOutcome): StepReport => {
+  const stdout = outputText(o.stdoutBytes)
+  const stderr = outputText(o.stderrBytes)
+  return {
+    stdout: stdout.text,
+    stderr: stderr.text,
+    stdout_base64: stdout.base64,
+    stderr_base64: stderr.base64,
+    returncode: o.exitCode,
+    signal: o.signal,
+    limit: o.limit,
+    stdout_truncated: o.stdoutTruncated,
+    stderr_truncated: o.stderrTruncated,
+    wall_time_ms: o.wallTimeMs,
+    cpu_time_ms: o.cpuTimeMs,
+    memory_peak_bytes: o.memoryPeakBytes
+  }
+}
 
 export const verdictOf = (o: SandboxOutcome): Verdict => {
   switch (o.limit) {
@@ -50,6 +57,16 @@ export const verdictOf = (o: SandboxOutcome): Verdict => {
     case null:
       return o.exitCode === 0 ? "ok" : "runtime_error"
   }
+}
+
+/** Names listed in `error` for refused output files; the rest are counted, so the text stays bounded. */
+const listedSkippedFiles = 20
+
+/** The `error` of a result whose output files were not all kept: bounded whatever the program made. */
+export const skippedFilesError = (skipped: ReadonlyArray<string>): string => {
+  const listed = skipped.slice(0, listedSkippedFiles).map((s) => (s.length > 200 ? `${s.slice(0, 200)}…` : s))
+  const more = skipped.length - listed.length
+  return `output files not kept: ${listed.join(", ")}${more > 0 ? ` and ${more} more` : ""}`
 }
 
 /** Runs one task end to end: claim, stage, compile, run, collect, complete. */
@@ -122,7 +139,7 @@ export class Executor extends Context.Service<
         const files = collected.files.map(({ data: _, ...manifest }) => manifest)
         const result: TaskResult = {
           ...toReport(outcome),
-          error: collected.skipped.length > 0 ? `output files not kept: ${collected.skipped.join(", ")}` : null,
+          error: collected.skipped.length > 0 ? skippedFilesError(collected.skipped) : null,
           output_files: files.map((f) => f.name),
           files,
           verdict: verdictOf(outcome),
@@ -160,10 +177,22 @@ export class Executor extends Context.Service<
         if (Option.isNone(ran)) return { _tag: "Revoked" } as const
         const { state, result, error } = ran.value
         if (state === "FAILURE") yield* Effect.logWarning(`task ${taskId} could not run: ${error}`)
-        const stored = yield* store.complete(taskId, attempt, state, result, error)
-        if (!stored) return { _tag: "Dropped" } as const
-        yield* recordFinished(task, state, result?.verdict ?? null)
-        return { _tag: "Completed", state, verdict: result?.verdict ?? null } as const
+        const stored = yield* store.complete(taskId, attempt, state, result, error).pipe(
+          Effect.map((stored) => ({ stored, state, verdict: result?.verdict ?? null })),
+          // The program ran: a store that refuses its result must not make the worker run it again.
+          // Its result is lost, so the task ends FAILURE saying so (the details go to the log only).
+          Effect.catch((e) =>
+            result === null
+              ? Effect.fail(e)
+              : Effect.logError(`task ${taskId}: its result could not be stored: ${e.message}`).pipe(
+                  Effect.andThen(store.complete(taskId, attempt, "FAILURE", null, "the program ran, but its result could not be stored")),
+                  Effect.map((stored) => ({ stored, state: "FAILURE" as const, verdict: null }))
+                )
+          )
+        )
+        if (!stored.stored) return { _tag: "Dropped" } as const
+        yield* recordFinished(task, stored.state, stored.verdict)
+        return { _tag: "Completed", state: stored.state, verdict: stored.verdict } as const
       })
 
       return Executor.of({ execute })

@@ -26,8 +26,12 @@ export interface SandboxStep {
 export interface SandboxOutcome {
   readonly exitCode: number | null
   readonly signal: string | null
+  /** What the program printed, decoded as UTF-8 (for logs and tests; results use the bytes). */
   readonly stdout: string
   readonly stderr: string
+  /** The exact bytes kept of each stream (up to the output cap). */
+  readonly stdoutBytes: Uint8Array
+  readonly stderrBytes: Uint8Array
   readonly stdoutTruncated: boolean
   readonly stderrTruncated: boolean
   readonly wallTimeMs: number

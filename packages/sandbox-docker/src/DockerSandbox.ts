@@ -191,6 +191,8 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
       ...status,
       stdout: capture.text("stdout"),
       stderr: capture.text("stderr"),
+      stdoutBytes: capture.bytes("stdout"),
+      stderrBytes: capture.bytes("stderr"),
       stdoutTruncated: capture.truncated.stdout,
       stderrTruncated: capture.truncated.stderr,
       wallTimeMs,

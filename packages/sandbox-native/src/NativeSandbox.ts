@@ -238,6 +238,8 @@ export const outcomeOf = (
     signal,
     stdout: result.stdout.toString("utf8"),
     stderr: result.stderr.toString("utf8"),
+    stdoutBytes: result.stdout,
+    stderrBytes: result.stderr,
     stdoutTruncated: result.stdoutTruncated,
     stderrTruncated: result.stderrTruncated,
     wallTimeMs: result.wallTimeMs,

@@ -62,7 +62,29 @@ const m0001_tasks = Effect.gen(function* () {
     )`
 })
 
-export const migrations = Migrator.fromRecord({ "0001_tasks": m0001_tasks })
+/**
+ * What programs printed, as bytes in chunks beside the task (issue 18/21): JSONB cannot hold a NUL,
+ * escapes control characters six-fold, and one row over the client's 16 MiB message limit breaks the
+ * connection. A task whose `output_chunked` is true keeps its streams here, its JSONB result without
+ * them; older rows keep them in the JSONB result.
+ */
+const m0002_task_output = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE codebox_tasks ADD COLUMN output_chunked boolean NOT NULL DEFAULT false`
+  yield* sql`
+    CREATE TABLE codebox_task_output (
+      task_id  text NOT NULL REFERENCES codebox_tasks (task_id) ON DELETE CASCADE,
+      stream   text NOT NULL CHECK (stream IN ('stdout','stderr','compile_stdout','compile_stderr')),
+      seq      integer NOT NULL,
+      chunk    bytea NOT NULL,
+      PRIMARY KEY (task_id, stream, seq)
+    )`
+})
+
+const migrationRecord = { "0001_tasks": m0001_tasks, "0002_task_output": m0002_task_output }
+export const migrations = Migrator.fromRecord(migrationRecord)
+/** How many migrations a fresh database gets. */
+export const migrationCount = Object.keys(migrationRecord).length
 
 /** Arbitrary, fixed: serialises concurrent start-ups (server and workers) on one database. */
 const migrationLock = 0x636f6462

@@ -5,6 +5,8 @@ import type { TaskFinished, TaskInProgress, WireResult } from "../api/wire.ts"
 const noResult = (error: string): TaskResult => ({
   stdout: "",
   stderr: "",
+  stdout_base64: null,
+  stderr_base64: null,
   returncode: null,
   signal: null,
   limit: null,
