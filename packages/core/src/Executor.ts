@@ -109,7 +109,7 @@ export class Executor extends Context.Service<
             stdin: null,
             cwd: SandboxPaths.src,
             mounts: [
-              { hostPath: dir.src, sandboxPath: SandboxPaths.src, writable: true },
+              { hostPath: dir.src, sandboxPath: SandboxPaths.src, writable: true, maxCopyBytes: config.maxOutputBytes },
               { hostPath: dir.in, sandboxPath: SandboxPaths.in, writable: false }
             ],
             limits: { ...task.limits, ...plugin.compile.limits }
@@ -130,7 +130,7 @@ export class Executor extends Context.Service<
           mounts: [
             { hostPath: dir.src, sandboxPath: SandboxPaths.src, writable: false },
             { hostPath: dir.in, sandboxPath: SandboxPaths.in, writable: false },
-            { hostPath: dir.out, sandboxPath: SandboxPaths.out, writable: true }
+            { hostPath: dir.out, sandboxPath: SandboxPaths.out, writable: true, maxCopyBytes: config.maxOutputBytes }
           ],
           limits: { ...task.limits, ...plugin.run.limits }
         })

@@ -9,6 +9,11 @@ export interface Mount {
   readonly hostPath: string
   readonly sandboxPath: string
   readonly writable: boolean
+  /**
+   * Writable mounts: the most a sandbox that copies the mount (staging) writes back to the host, by
+   * apparent size (a sparse file counts in full, as its copy would be). Files past it are not copied.
+   */
+  readonly maxCopyBytes?: number
 }
 
 /** One step to run: a compile step or the program itself. argv is never passed through a shell. */

@@ -29,6 +29,7 @@ export { layerLogging, type LogFormat, type LoggingSettings } from "./observabil
 export { InvalidSetting, MissingSettings } from "./config/SettingErrors.ts"
 export { sanitizeFileName, sanitizeFileNames, isSafeFileName } from "./storage/names.ts"
 export { processAlive } from "./internal/processAlive.ts"
+export { removeTree, removeTreeInCleanup } from "./internal/removeTree.ts"
 export { innermostMessage, redactUrl } from "./internal/redactUrl.ts"
 
 export * as MemoryTaskStore from "./store/MemoryTaskStore.ts"

@@ -270,6 +270,23 @@ export const hostileSuite = (name: string, sandbox: Layer.Layer<Sandbox, unknown
           await expectCleanAfter(plugin)
         })
 
+        when(h.deepTree)("a 22,000-deep directory tree: SUCCESS on the first run, removed", { timeout }, async () => {
+          const task = await runProgram(plugin, h.deepTree!, { wall_time_ms: 60_000 })
+          expectVerdict(task, ["ok"])
+          expect(task.result?.stdout).toBe("deep\n")
+          expect(task.attempts).toBe(1)
+          await expectCleanAfter(plugin)
+        })
+
+        when(h.sparseFiles)("sparse files: counted by apparent size, not copied out past the cap", { timeout }, async () => {
+          const task = await runProgram(plugin, h.sparseFiles!, { file_size_mb: 256 })
+          expectVerdict(task, ["output_limit"])
+          expect(task.result?.stdout).toBe("sparse\n")
+          expect(task.result?.output_files).toEqual([])
+          expect(task.attempts).toBe(1)
+          await expectCleanAfter(plugin)
+        })
+
         when(h.includeHostFile)("compile time: including /etc/shadow fails without showing it", { timeout }, async () => {
           const task = await runProgram(plugin, h.includeHostFile!)
           expectVerdict(task, ["compile_error"])
