@@ -1,8 +1,8 @@
-import { type Duration, Effect, Layer, type LogLevel, ManagedRuntime, Option, References } from "effect"
+import { Effect, Layer, type LogLevel, ManagedRuntime, Option, References } from "effect"
 import type { Task, TaskId, TaskRequest } from "./domain/Task.ts"
 import { Engine, type InputFile } from "./Engine.ts"
 import { ExecutorConfig, type ExecutorSettings } from "./engine/ExecutorConfig.ts"
-import { layerReconciler } from "./engine/Reconciler.ts"
+import { layerReconciler, type ReconcilerOptions } from "./engine/Reconciler.ts"
 import { Executor } from "./Executor.ts"
 import type { FileStorage } from "./FileStorage.ts"
 import type { LanguagePlugin } from "./LanguagePlugin.ts"
@@ -28,7 +28,7 @@ export interface CodeBoxOptions<E = never> {
   /** Least severe log level written (default: the caller's); `createCodeBox` defaults to "Warn". */
   readonly logLevel?: LogLevel.LogLevel
   /** Re-queue tasks lost by a crash; off unless given. */
-  readonly reconcile?: { readonly every: Duration.Input; readonly staleAfter: Duration.Input }
+  readonly reconcile?: ReconcilerOptions
 }
 
 /**

@@ -1,15 +1,17 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Deferred, Effect, Fiber, type Layer, Option } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option } from "effect"
+import { TestClock } from "effect/testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as CodeBox from "./CodeBox.ts"
-import { SandboxError } from "./domain/Errors.ts"
+import { SandboxError, StoreError } from "./domain/Errors.ts"
 import { Engine } from "./Engine.ts"
 import { Executor } from "./Executor.ts"
 import { SandboxPaths } from "./LanguagePlugin.ts"
 import { ScriptedSandbox } from "@codebox/testkit"
 import type { SandboxStep } from "./Sandbox.ts"
 import { toyPlugin } from "@codebox/test-support"
+import * as MemoryTaskStore from "./store/MemoryTaskStore.ts"
 import { TaskStore } from "./TaskStore.ts"
 
 const hostPathOf = (step: SandboxStep, sandboxPath: string) => step.mounts.find((m) => m.sandboxPath === sandboxPath)!.hostPath
@@ -153,6 +155,54 @@ describe("Executor", () => {
       }, submitAndRun("x"))
       expect(value.task.result?.output_files).toEqual([])
       expect(value.task.result?.error).toBe("output files not kept: leak.txt (a link)")
+    })
+  )
+
+  it.effect("bounds the error listing refused output files, however many there are", () =>
+    Effect.gen(function* () {
+      const { value } = yield* withEngine((step) => {
+        const out = hostPathOf(step, SandboxPaths.out)
+        for (let i = 0; i < 500; i++) fs.symlinkSync("/etc/passwd", path.join(out, `link${i}`))
+        return ScriptedSandbox.outcome()
+      }, submitAndRun("x"))
+      const error = value.task.result?.error ?? ""
+      expect(error).toMatch(/^output files not kept: link\d+ \(a link\), .* and 480 more$/)
+      expect(error.length).toBeLessThan(1000)
+    })
+  )
+
+  it.effect("ends FAILURE with the reason, never a re-run, when the store refuses a result", () =>
+    Effect.gen(function* () {
+      // A store that refuses any program result (as PostgreSQL refused a NUL in JSONB).
+      const refusing = Layer.effect(
+        TaskStore,
+        Effect.gen(function* () {
+          const store = yield* TaskStore
+          return TaskStore.of({
+            ...store,
+            complete: (id, attempt, state, result, error) =>
+              result === null ? store.complete(id, attempt, state, result, error) : Effect.fail(new StoreError({ message: "refused" }))
+          })
+        })
+      ).pipe(Layer.provide(MemoryTaskStore.layer))
+      let runs = 0
+      const scripted = ScriptedSandbox.make(() => {
+        runs++
+        return ScriptedSandbox.outcome({ stdout: "printed" })
+      })
+      // The executor retries the write for about two minutes first (a store briefly away): let
+      // the test clock run past that.
+      const running = yield* submitAndRun("x").pipe(
+        Effect.provide(CodeBox.layer({ plugins: [toyPlugin()], sandbox: scripted.layer, store: refusing, concurrency: 0 })),
+        Effect.forkChild
+      )
+      for (let i = 0; i < 120; i++) yield* TestClock.adjust("2 seconds")
+      const { outcome, task } = yield* Fiber.join(running)
+      expect(outcome).toEqual({ _tag: "Completed", state: "FAILURE", verdict: null })
+      expect(task.state).toBe("FAILURE")
+      expect(task.error).toBe("the program ran, but its result could not be stored")
+      expect(task.attempts).toBe(1)
+      expect(runs).toBe(1)
     })
   )
 

@@ -3,6 +3,7 @@ import * as path from "node:path"
 import { Context, Effect, Layer, Option, Schedule } from "effect"
 import type { StoreError } from "./domain/Errors.ts"
 import type { Task, TaskId } from "./domain/Task.ts"
+import { outputText } from "./domain/OutputText.ts"
 import type { StepReport, TaskResult, Verdict } from "./domain/TaskResult.ts"
 import { collectOutputs } from "./engine/collectOutputs.ts"
 import { ExecutorConfig } from "./engine/ExecutorConfig.ts"
@@ -25,18 +26,24 @@ export type ExecutionOutcome =
   /** Ran, but the claim no longer held when storing (reclaimed after we were presumed dead). */
   | { readonly _tag: "Dropped" }
 
-export const toReport = (o: SandboxOutcome): StepReport => ({
-  stdout: o.stdout,
-  stderr: o.stderr,
-  returncode: o.exitCode,
-  signal: o.signal,
-  limit: o.limit,
-  stdout_truncated: o.stdoutTruncated,
-  stderr_truncated: o.stderrTruncated,
-  wall_time_ms: o.wallTimeMs,
-  cpu_time_ms: o.cpuTimeMs,
-  memory_peak_bytes: o.memoryPeakBytes
-})
+export const toReport = (o: SandboxOutcome): StepReport => {
+  const stdout = outputText(o.stdoutBytes)
+  const stderr = outputText(o.stderrBytes)
+  return {
+    stdout: stdout.text,
+    stderr: stderr.text,
+    stdout_base64: stdout.base64,
+    stderr_base64: stderr.base64,
+    returncode: o.exitCode,
+    signal: o.signal,
+    limit: o.limit,
+    stdout_truncated: o.stdoutTruncated,
+    stderr_truncated: o.stderrTruncated,
+    wall_time_ms: o.wallTimeMs,
+    cpu_time_ms: o.cpuTimeMs,
+    memory_peak_bytes: o.memoryPeakBytes
+  }
+}
 
 export const verdictOf = (o: SandboxOutcome): Verdict => {
   switch (o.limit) {
@@ -52,9 +59,21 @@ export const verdictOf = (o: SandboxOutcome): Verdict => {
   }
 }
 
-/** Runs one task end to end: claim, stage, compile, run, collect, complete. */
-/** Quickly at first, then every 2 s: about two minutes in all before a completion gives up. */
+/** Names listed in `error` for refused output files; the rest are counted, so the text stays bounded. */
+const listedSkippedFiles = 20
+
+/** The `error` of a result whose output files were not all kept: bounded whatever the program made. */
+export const skippedFilesError = (skipped: ReadonlyArray<string>): string => {
+  const listed = skipped.slice(0, listedSkippedFiles).map((s) => (s.length > 200 ? `${s.slice(0, 200)}…` : s))
+  const more = skipped.length - listed.length
+  return `output files not kept: ${listed.join(", ")}${more > 0 ? ` and ${more} more` : ""}`
+}
+
+/** Storing a result: quickly at first, then every 2 s, about two minutes in all before giving up. */
 const storeRetry = Schedule.min([Schedule.exponential("100 millis"), Schedule.spaced("2 seconds")])
+const storeRetries = 60
+
+/** Runs one task end to end: claim, stage, compile, run, collect, complete. */
 
 export class Executor extends Context.Service<
   Executor,
@@ -95,7 +114,7 @@ export class Executor extends Context.Service<
             stdin: null,
             cwd: SandboxPaths.src,
             mounts: [
-              { hostPath: dir.src, sandboxPath: SandboxPaths.src, writable: true },
+              { hostPath: dir.src, sandboxPath: SandboxPaths.src, writable: true, maxCopyBytes: config.maxOutputBytes },
               { hostPath: dir.in, sandboxPath: SandboxPaths.in, writable: false }
             ],
             limits: { ...task.limits, ...plugin.compile.limits }
@@ -116,7 +135,7 @@ export class Executor extends Context.Service<
           mounts: [
             { hostPath: dir.src, sandboxPath: SandboxPaths.src, writable: false },
             { hostPath: dir.in, sandboxPath: SandboxPaths.in, writable: false },
-            { hostPath: dir.out, sandboxPath: SandboxPaths.out, writable: true }
+            { hostPath: dir.out, sandboxPath: SandboxPaths.out, writable: true, maxCopyBytes: config.maxOutputBytes }
           ],
           limits: { ...task.limits, ...plugin.run.limits }
         })
@@ -125,7 +144,7 @@ export class Executor extends Context.Service<
         const files = collected.files.map(({ data: _, ...manifest }) => manifest)
         const result: TaskResult = {
           ...toReport(outcome),
-          error: collected.skipped.length > 0 ? `output files not kept: ${collected.skipped.join(", ")}` : null,
+          error: collected.skipped.length > 0 ? skippedFilesError(collected.skipped) : null,
           output_files: files.map((f) => f.name),
           files,
           verdict: verdictOf(outcome),
@@ -166,11 +185,24 @@ export class Executor extends Context.Service<
         yield* Effect.logDebug(`task ${taskId}: ran (attempt ${attempt})`)
         if (state === "FAILURE") yield* Effect.logWarning(`task ${taskId} could not run: ${error}`)
         // The program ran: its result is stored even if the store is briefly away (a restart, a
-        // failover), by retrying the write, never by running the program again.
-        const stored = yield* store.complete(taskId, attempt, state, result, error).pipe(Effect.retry({ schedule: storeRetry, times: 60 }))
-        if (!stored) return { _tag: "Dropped" } as const
-        yield* recordFinished(task, state, result?.verdict ?? null)
-        return { _tag: "Completed", state, verdict: result?.verdict ?? null } as const
+        // failover), by retrying the write, never by running the program again. A store that keeps
+        // refusing the result loses it: the task then ends FAILURE saying so (details in the log).
+        const completeOnce = (st: "SUCCESS" | "FAILURE", res: TaskResult | null, err: string | null) =>
+          store.complete(taskId, attempt, st, res, err).pipe(Effect.retry({ schedule: storeRetry, times: storeRetries }))
+        const stored = yield* completeOnce(state, result, error).pipe(
+          Effect.map((stored) => ({ stored, state, verdict: result?.verdict ?? null })),
+          Effect.catch((e) =>
+            result === null
+              ? Effect.fail(e)
+              : Effect.logError(`task ${taskId}: its result could not be stored: ${e.message}`).pipe(
+                  Effect.andThen(completeOnce("FAILURE", null, "the program ran, but its result could not be stored")),
+                  Effect.map((stored) => ({ stored, state: "FAILURE" as const, verdict: null }))
+                )
+          )
+        )
+        if (!stored.stored) return { _tag: "Dropped" } as const
+        yield* recordFinished(task, stored.state, stored.verdict)
+        return { _tag: "Completed", state: stored.state, verdict: stored.verdict } as const
       })
 
       return Executor.of({ execute })

@@ -114,6 +114,12 @@ export interface HostilePrograms {
   readonly deepRecursion?: string
   /** Prints each of its arguments on a line of its own, verbatim. */
   readonly printArgs?: string
+  /** Writes the 256 byte values 0 to 255 in order to stdout and the bytes `A`, NUL, `B`, newline to stderr; exits 0. */
+  readonly binaryOutput?: string
+  /** Makes a chain of 22,000 nested directories `d` in its working directory, prints `deep`, exits 0. */
+  readonly deepTree?: string
+  /** Makes 16 sparse files `sparse-N.bin` of 256 MiB apparent size (nothing written) in its working directory, prints `sparse`. */
+  readonly sparseFiles?: string
   /** Compiled languages: a source that includes /etc/shadow at compile time. */
   readonly includeHostFile?: string
   /** Compiled languages: a source whose compilation explodes in time or memory. */

@@ -9,6 +9,11 @@ export interface Mount {
   readonly hostPath: string
   readonly sandboxPath: string
   readonly writable: boolean
+  /**
+   * Writable mounts: the most a sandbox that copies the mount (staging) writes back to the host, by
+   * apparent size (a sparse file counts in full, as its copy would be). Files past it are not copied.
+   */
+  readonly maxCopyBytes?: number
 }
 
 /** One step to run: a compile step or the program itself. argv is never passed through a shell. */
@@ -26,8 +31,12 @@ export interface SandboxStep {
 export interface SandboxOutcome {
   readonly exitCode: number | null
   readonly signal: string | null
+  /** What the program printed, decoded as UTF-8 (for logs and tests; results use the bytes). */
   readonly stdout: string
   readonly stderr: string
+  /** The exact bytes kept of each stream (up to the output cap). */
+  readonly stdoutBytes: Uint8Array
+  readonly stderrBytes: Uint8Array
   readonly stdoutTruncated: boolean
   readonly stderrTruncated: boolean
   readonly wallTimeMs: number

@@ -2,6 +2,7 @@ export * from "./domain/Errors.ts"
 export * from "./domain/Limits.ts"
 export * from "./domain/Task.ts"
 export * from "./domain/TaskResult.ts"
+export { outputBytes, outputText, type OutputText } from "./domain/OutputText.ts"
 
 export * from "./LanguagePlugin.ts"
 export { decodePlugin, LanguagePluginSchema } from "./LanguagePluginSchema.ts"
@@ -28,6 +29,7 @@ export { layerLogging, type LogFormat, type LoggingSettings } from "./observabil
 export { InvalidSetting, MissingSettings } from "./config/SettingErrors.ts"
 export { sanitizeFileName, sanitizeFileNames, isSafeFileName } from "./storage/names.ts"
 export { processAlive } from "./internal/processAlive.ts"
+export { removeTree, removeTreeInCleanup } from "./internal/removeTree.ts"
 export { innermostMessage, redactUrl } from "./internal/redactUrl.ts"
 
 export * as MemoryTaskStore from "./store/MemoryTaskStore.ts"

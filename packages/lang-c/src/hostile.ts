@@ -139,6 +139,18 @@ export const hostile: HostilePrograms = {
     ``
   ].join("\n"),
   printArgs: `#include <stdio.h>\n\nint main(int argc, char **argv) {\n  for (int i = 1; i < argc; i++) puts(argv[i]);\n  return 0;\n}\n`,
+  binaryOutput: [
+    `#include <stdio.h>`,
+    ``,
+    `int main(void) {`,
+    `  for (int i = 0; i < 256; i++) putchar(i);`,
+    `  fputs("A", stderr);`,
+    `  fputc(0, stderr);`,
+    `  fputs("B\\n", stderr);`,
+    `  return 0;`,
+    `}`,
+    ``
+  ].join("\n"),
   includeHostFile: `#include "/etc/shadow"\n\nint main(void) {\n  return 0;\n}\n`,
   // Ten to the eighth statements after preprocessing: the compiler runs out of memory or time.
   hugeCompile: [

@@ -88,5 +88,10 @@ export const hostile: HostilePrograms = {
   ].join("\n"),
   segfault: `process.kill(process.pid, "SIGSEGV")\n`,
   deepRecursion: `const f = (n) => f(n + 1) + 1\nf(0)\n`,
-  printArgs: `for (const arg of process.argv.slice(2)) console.log(arg)\n`
+  printArgs: `for (const arg of process.argv.slice(2)) console.log(arg)\n`,
+  binaryOutput: [
+    `process.stdout.write(Buffer.from(Array.from({ length: 256 }, (_, i) => i)))`,
+    `process.stderr.write(Buffer.from([0x41, 0x00, 0x42, 0x0a]))`,
+    ``
+  ].join("\n")
 }

@@ -48,5 +48,6 @@ export const hostile: HostilePrograms = {
   ].join("\n"),
   segfault: `<?php\nposix_kill(posix_getpid(), 11);\nsleep(5);\n`,
   deepRecursion: `<?php\nfunction f($n) {\n    return f($n + 1) + 1;\n}\nf(0);\n`,
-  printArgs: `<?php\nforeach (array_slice($argv, 1) as $arg) {\n    echo $arg, "\\n";\n}\n`
+  printArgs: `<?php\nforeach (array_slice($argv, 1) as $arg) {\n    echo $arg, "\\n";\n}\n`,
+  binaryOutput: `<?php\n$bytes = '';\nfor ($i = 0; $i < 256; $i++) {\n    $bytes .= chr($i);\n}\nfwrite(STDOUT, $bytes);\nfwrite(STDERR, "A\\0B\\n");\n`
 }

@@ -68,7 +68,16 @@ export const hostile: HostilePrograms = {
   segfault: `import ctypes\n\nctypes.string_at(0)\n`,
   // The recursion limit is lifted so the interpreter's C stack really overflows.
   deepRecursion: `import sys\n\nsys.setrecursionlimit(10**9)\n\n\ndef f(n):\n    return f(n + 1) + 1\n\n\nf(0)\n`,
-  printArgs: `import sys\n\nfor arg in sys.argv[1:]:\n    print(arg)\n`
+  printArgs: `import sys\n\nfor arg in sys.argv[1:]:\n    print(arg)\n`,
+  binaryOutput: `import sys\n\nsys.stdout.buffer.write(bytes(range(256)))\nsys.stderr.buffer.write(b"A\\x00B\\n")\n`,
+  deepTree: `import os\n\nfor _ in range(22000):\n    os.mkdir("d")\n    os.chdir("d")\nprint("deep")\n`,
+  sparseFiles: [
+    `for i in range(16):`,
+    `    with open(f"sparse-{i}.bin", "wb") as f:`,
+    `        f.truncate(256 * 1024 * 1024)`,
+    `print("sparse")`,
+    ``
+  ].join("\n")
 }
 
 function fill(dir: string): string {

@@ -106,7 +106,7 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
 
   const run = Effect.fn("DockerSandbox.run")(function* (step: SandboxStep) {
     const { mounts, copyBack } =
-      staging === null ? { mounts: step.mounts, copyBack: Effect.void } : yield* stageMounts(staging, step.mounts, userIds)
+      staging === null ? { mounts: step.mounts, copyBack: Effect.succeed(0) } : yield* stageMounts(staging, step.mounts, userIds)
     if (staging === null) yield* prepareWritableMounts(step.mounts, userIds)
     const spec = containerSpec({ ...step, mounts }, settings, Date.now())
     // Removal is the release: it runs on success, failure and interruption alike, and a forced
@@ -176,7 +176,7 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
     const measuredMs = performance.now() - startedAt
     yield* Effect.promise(() => drained).pipe(Effect.timeoutOption(drainGraceMs))
     const state = yield* Effect.tryPromise({ try: () => container.inspect(), catch: sandboxError("cannot inspect the container") })
-    yield* copyBack
+    const leftOut = yield* copyBack
 
     const stopReason = first ?? (capture.capHit ? "output" : null)
     const wallTimeMs = elapsedMs(state.State.StartedAt, state.State.FinishedAt) ?? Math.round(measuredMs)
@@ -189,8 +189,12 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
     })
     return {
       ...status,
+      // Files too big to copy back (by apparent size: sparse files count in full) are output over its cap.
+      limit: status.limit ?? (leftOut > 0 ? "output" : null),
       stdout: capture.text("stdout"),
       stderr: capture.text("stderr"),
+      stdoutBytes: capture.bytes("stdout"),
+      stderrBytes: capture.bytes("stderr"),
       stdoutTruncated: capture.truncated.stdout,
       stderrTruncated: capture.truncated.stderr,
       wallTimeMs,

@@ -2,14 +2,22 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Effect, Layer } from "effect"
-import { SandboxError, type LimitFired, Sandbox, type SandboxOutcome, type SandboxStep, processAlive } from "@codebox/core"
+import {
+  SandboxError,
+  type LimitFired,
+  Sandbox,
+  type SandboxOutcome,
+  type SandboxStep,
+  processAlive,
+  removeTreeInCleanup
+} from "@codebox/core"
 import type { CgroupDriver } from "./native/Cgroup.ts"
 import { type CgroupPreference, detectHost } from "./native/detect.ts"
 import { type BoundDir, launcherArgv, systemBinds, validatePlanInput } from "./native/launcher.ts"
 import { findLeftovers } from "./native/inspect.ts"
 import { type Launcher, makeLauncherPool } from "./native/launchers.ts"
 import { runProcess, type RunnerResult } from "./native/runProcess.ts"
-import { copyTree, makeStagingDir, mountStagingArea, unmountStagingArea } from "./native/staging.ts"
+import { copyTree, defaultMaxCopyBytes, makeStagingDir, mountStagingArea, unmountStagingArea } from "./native/staging.ts"
 import { releaseUid, tryLeaseUid, type UidRange, writeIdentityFiles } from "./native/uids.ts"
 
 export interface NativeSandboxOptions {
@@ -149,18 +157,21 @@ export const make = (options: NativeSandboxOptions = {}) =>
       // Every mount is a copy on the staging tmpfs: writable ones so a program cannot fill the host's
       // disk, read-only ones so that nothing inside (not even /proc/self/mountinfo) names a host path.
       const stagingDirs = yield* Effect.acquireRelease(
-        Effect.try({
-          try: () =>
-            step.mounts.map((m, i) => {
+        Effect.tryPromise({
+          try: async () => {
+            const dirs: Array<string> = []
+            for (const [i, m] of step.mounts.entries()) {
               const dir = makeStagingDir(staging, `${name}-${i}`, m.writable ? owner : rootOwner)
-              copyTree(m.hostPath, dir, m.writable ? owner : null)
-              return dir
-            }),
+              dirs.push(dir)
+              await copyTree(m.hostPath, dir, m.writable ? owner : null)
+            }
+            return dirs
+          },
           catch: fail("cannot stage the mounts")
         }),
         () =>
-          Effect.sync(() => {
-            for (const i of step.mounts.keys()) fs.rmSync(path.join(staging, `${name}-${i}`), { recursive: true, force: true })
+          Effect.forEach(step.mounts.keys(), (i) => removeTreeInCleanup(path.join(staging, `${name}-${i}`), "native sandbox staging"), {
+            discard: true
           })
       )
       const mounts: Array<BoundDir> = step.mounts.map((m, i) => ({ source: stagingDirs[i]!, target: m.sandboxPath, writable: m.writable }))
@@ -191,13 +202,21 @@ export const make = (options: NativeSandboxOptions = {}) =>
           message: `the sandbox did not start (exit ${result.exitCode ?? result.signal}): ${result.stderr.toString("utf8").trim().slice(0, 2000)}`
         })
       }
-      yield* Effect.try({
-        try: () => {
-          for (const [i, m] of step.mounts.entries()) if (m.writable) copyTree(stagingDirs[i]!, m.hostPath, null)
+      const leftOut = yield* Effect.tryPromise({
+        try: async () => {
+          let leftOut = 0
+          for (const [i, m] of step.mounts.entries()) {
+            if (m.writable) {
+              leftOut += (await copyTree(stagingDirs[i]!, m.hostPath, null, { maxBytes: m.maxCopyBytes ?? defaultMaxCopyBytes })).leftOut
+            }
+          }
+          return leftOut
         },
         catch: fail("cannot copy the step's files back")
       })
-      return outcomeOf(result, usage, step)
+      const outcome = outcomeOf(result, usage, step)
+      // Files too big to copy back (by apparent size: sparse files count in full) are output over its cap.
+      return leftOut > 0 && outcome.limit === null ? { ...outcome, limit: "output" as const } : outcome
     }, Effect.scoped)
 
     const check = Effect.gen(function* () {
@@ -238,6 +257,8 @@ export const outcomeOf = (
     signal,
     stdout: result.stdout.toString("utf8"),
     stderr: result.stderr.toString("utf8"),
+    stdoutBytes: result.stdout,
+    stderrBytes: result.stderr,
     stdoutTruncated: result.stdoutTruncated,
     stderrTruncated: result.stderrTruncated,
     wallTimeMs: result.wallTimeMs,

@@ -33,6 +33,10 @@ export const engineLayer = (
     storage: layerStorage(infrastructure),
     concurrency: inProcessWorker ? settings.workerConcurrency : 0,
     executor: { workRoot: infrastructure.workRoot },
-    ...(inProcessWorker ? { reconcile: { every: "30 seconds", staleAfter: "2 minutes" } } : {})
+    // The embedded PGlite is reached by this process only: what it holds unfinished at start was
+    // left by a previous process and is queued again at once, not after the staleness window.
+    ...(inProcessWorker
+      ? { reconcile: { every: "30 seconds", staleAfter: "2 minutes", requeueAtStart: Option.isNone(infrastructure.databaseUrl) } }
+      : {})
   })
 }

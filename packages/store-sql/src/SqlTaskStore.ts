@@ -9,12 +9,14 @@ import {
   isFinal,
   type Task,
   type TaskId,
+  type TaskResult,
   type TaskState,
   TaskStore,
   type WorkerStatus
 } from "@codebox/core"
 import { finalChannel, migrate } from "./migrations.ts"
-import { decodeTask, decodeTasks, decodeWorkers } from "./rows.ts"
+import { readOutput, splitResult, writeOutput } from "./outputs.ts"
+import { decodeTask as decodeRow, decodeWorkers } from "./rows.ts"
 
 export interface SqlTaskStoreOptions {
   /**
@@ -38,6 +40,31 @@ export const make = (options: SqlTaskStoreOptions) =>
   Effect.gen(function* () {
     const sql = yield* PgClient.PgClient
     yield* migrate.pipe(Effect.mapError((e) => new StoreError({ message: `cannot migrate the database: ${e.message}`, cause: e })))
+
+    /** A row as a task, its program output read back from its chunks when it was stored so. */
+    const decodeTask = (what: string) => (row: unknown) =>
+      Effect.flatMap(decodeRow(what)(row), (task) =>
+        task.result !== null && (row as { readonly output_chunked?: unknown }).output_chunked === true
+          ? readOutput(task.task_id, task.result).pipe(
+              Effect.provideService(PgClient.PgClient, sql),
+              Effect.map((result): Task => ({ ...task, result })),
+              Effect.mapError(storeError(what))
+            )
+          : Effect.succeed(task)
+      )
+    const decodeTasks = (what: string) => (rows: ReadonlyArray<unknown>) => Effect.forEach(rows, decodeTask(what))
+
+    /** Stores a result: the JSONB without program output, the output as byte chunks, in one transaction. */
+    const storeResult = (id: TaskId, result: TaskResult | null, update: (stored: TaskResult | null) => Effect.Effect<boolean, SqlError>) =>
+      sql.withTransaction(
+        Effect.gen(function* () {
+          if (result === null) return yield* update(null)
+          const { stored, streams } = splitResult(result)
+          if (!(yield* update(stored))) return false
+          yield* writeOutput(id, streams).pipe(Effect.provideService(PgClient.PgClient, sql))
+          return true
+        })
+      )
 
     // Waiters for a task to become final. A signal means "look again", never "it is final".
     const waiters = new Map<TaskId, Set<Deferred.Deferred<void>>>()
@@ -101,15 +128,15 @@ export const make = (options: SqlTaskStoreOptions) =>
 
     return TaskStore.of({
       insert: Effect.fn("SqlTaskStore.insert")(function* (task: Task) {
-        yield* sql`
+        yield* storeResult(task.task_id, task.result, (stored) =>
+          sql`
           INSERT INTO codebox_tasks (task_id, language, source_code, stdin, args, limits, input_files, state, attempts,
-                                     error, worker, created_at, started_at, finished_at, result, owner)
+                                     error, worker, created_at, started_at, finished_at, result, output_chunked, owner)
           VALUES (${task.task_id}, ${task.language}, ${task.source_code}, ${task.stdin}, ${sql.json(task.args)},
                   ${sql.json(task.limits)}, ${sql.json(task.input_files)}, ${task.state}, ${task.attempts}, ${task.error},
                   ${task.worker}, ${task.created_at}, ${task.started_at}, ${task.finished_at},
-                  ${task.result === null ? null : sql.json(task.result)}, ${task.owner ?? null})`.pipe(
-          Effect.mapError(storeError("insert"))
-        )
+                  ${stored === null ? null : sql.json(stored)}, ${stored !== null}, ${task.owner ?? null})`.pipe(Effect.as(true))
+        ).pipe(Effect.mapError(storeError("insert")))
         if (isFinal(task.state)) wake(task.task_id)
       }),
       get,
@@ -126,13 +153,16 @@ export const make = (options: SqlTaskStoreOptions) =>
       }),
       complete: Effect.fn("SqlTaskStore.complete")(function* (id, attempt, state, result, error) {
         const now = yield* Clock.currentTimeMillis
-        const rows = yield* sql`
+        const stored = yield* storeResult(id, result, (stored) =>
+          sql`
           UPDATE codebox_tasks
-          SET state = ${state}, result = ${result === null ? null : sql.json(result)}, error = ${error}, finished_at = ${now}
+          SET state = ${state}, result = ${stored === null ? null : sql.json(stored)}, output_chunked = ${stored !== null},
+              error = ${error}, finished_at = ${now}
           WHERE task_id = ${id} AND state = 'STARTED' AND attempts = ${attempt}
-          RETURNING task_id`.pipe(Effect.mapError(storeError("complete")))
-        if (rows.length > 0) wake(id)
-        return rows.length > 0
+          RETURNING task_id`.pipe(Effect.map((rows) => rows.length > 0))
+        ).pipe(Effect.mapError(storeError("complete")))
+        if (stored) wake(id)
+        return stored
       }),
       retry: Effect.fn("SqlTaskStore.retry")(function* (id: TaskId, reason: string, seen?: RetryCondition) {
         const now = yield* Clock.currentTimeMillis

@@ -69,7 +69,33 @@ const m0002_task_owner = Effect.gen(function* () {
   yield* sql`CREATE INDEX codebox_tasks_owner_created ON codebox_tasks (owner, created_at DESC)`
 })
 
-export const migrations = Migrator.fromRecord({ "0001_tasks": m0001_tasks, "0002_task_owner": m0002_task_owner })
+/**
+ * What programs printed, as bytes in chunks beside the task: JSONB cannot hold a NUL, escapes
+ * control characters six-fold, and one row over the client's 16 MiB message limit breaks the
+ * connection. A task whose `output_chunked` is true keeps its streams here, its JSONB result without
+ * them; older rows keep them in the JSONB result.
+ */
+const m0003_task_output = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE codebox_tasks ADD COLUMN output_chunked boolean NOT NULL DEFAULT false`
+  yield* sql`
+    CREATE TABLE codebox_task_output (
+      task_id  text NOT NULL REFERENCES codebox_tasks (task_id) ON DELETE CASCADE,
+      stream   text NOT NULL CHECK (stream IN ('stdout','stderr','compile_stdout','compile_stderr')),
+      seq      integer NOT NULL,
+      chunk    bytea NOT NULL,
+      PRIMARY KEY (task_id, stream, seq)
+    )`
+})
+
+const migrationRecord = {
+  "0001_tasks": m0001_tasks,
+  "0002_task_owner": m0002_task_owner,
+  "0003_task_output": m0003_task_output
+}
+export const migrations = Migrator.fromRecord(migrationRecord)
+/** How many migrations a fresh database gets. */
+export const migrationCount = Object.keys(migrationRecord).length
 
 /** Arbitrary, fixed: serialises concurrent start-ups (server and workers) on one database. */
 const migrationLock = 0x636f6462

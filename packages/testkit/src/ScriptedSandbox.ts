@@ -1,12 +1,14 @@
 import { Effect, Layer } from "effect"
 import { type SandboxError, Sandbox, type SandboxOutcome, type SandboxStep } from "@codebox/core"
 
-/** An outcome with defaults: exit 0, no output, nothing fired. */
+/** An outcome with defaults: exit 0, no output, nothing fired. Bytes follow the text unless given. */
 export const outcome = (partial: Partial<SandboxOutcome> = {}): SandboxOutcome => ({
   exitCode: 0,
   signal: null,
   stdout: "",
   stderr: "",
+  stdoutBytes: new TextEncoder().encode(partial.stdout ?? ""),
+  stderrBytes: new TextEncoder().encode(partial.stderr ?? ""),
   stdoutTruncated: false,
   stderrTruncated: false,
   wallTimeMs: 1,

@@ -14,7 +14,8 @@ import {
   type Verdict,
   type HostilePrograms,
   type LanguagePlugin,
-  type Sandbox
+  type Sandbox,
+  outputBytes
 } from "@codebox/core"
 
 export interface HostileSuiteOptions {
@@ -253,6 +254,37 @@ export const hostileSuite = (name: string, sandbox: Layer.Layer<Sandbox, unknown
           const task = await runProgram(plugin, h.printArgs!, {}, trickyArgs)
           expectVerdict(task, ["ok"])
           expect(task.result?.stdout).toBe(trickyArgs.map((a) => `${a}\n`).join(""))
+        })
+
+        when(h.binaryOutput)("binary output: SUCCESS, every byte kept (NUL, invalid UTF-8)", { timeout }, async () => {
+          const task = await runProgram(plugin, h.binaryOutput!)
+          expectVerdict(task, ["ok"])
+          const result = task.result!
+          // Not valid UTF-8: the text has replacement characters, the exact bytes are in base64.
+          expect(result.stdout_base64).not.toBeNull()
+          expect([...outputBytes(result.stdout, result.stdout_base64)]).toEqual(Array.from({ length: 256 }, (_, i) => i))
+          expect(result.stdout.slice(0, 128)).toBe(String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i)))
+          // Valid UTF-8 with a NUL: the text is exact, so no base64.
+          expect(result.stderr).toBe("A\u0000B\n")
+          expect(result.stderr_base64).toBeNull()
+          await expectCleanAfter(plugin)
+        })
+
+        when(h.deepTree)("a 22,000-deep directory tree: SUCCESS on the first run, removed", { timeout }, async () => {
+          const task = await runProgram(plugin, h.deepTree!, { wall_time_ms: 60_000 })
+          expectVerdict(task, ["ok"])
+          expect(task.result?.stdout).toBe("deep\n")
+          expect(task.attempts).toBe(1)
+          await expectCleanAfter(plugin)
+        })
+
+        when(h.sparseFiles)("sparse files: counted by apparent size, not copied out past the cap", { timeout }, async () => {
+          const task = await runProgram(plugin, h.sparseFiles!, { file_size_mb: 256 })
+          expectVerdict(task, ["output_limit"])
+          expect(task.result?.stdout).toBe("sparse\n")
+          expect(task.result?.output_files).toEqual([])
+          expect(task.attempts).toBe(1)
+          await expectCleanAfter(plugin)
         })
 
         when(h.includeHostFile)("compile time: including /etc/shadow fails without showing it", { timeout }, async () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto"
 import { Deferred, Effect, Fiber, type Layer, ManagedRuntime, Option } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type Task, standardLimits, type TaskResult, TaskStore } from "@codebox/core"
+import { Buffer } from "node:buffer"
+import { outputBytes, outputText, type Task, standardLimits, type TaskResult, TaskStore } from "@codebox/core"
 
 /** A PENDING task to insert; override what a test cares about. */
 export const aTask = (overrides: Partial<Task> = {}): Task => ({
@@ -26,6 +27,8 @@ export const aTask = (overrides: Partial<Task> = {}): Task => ({
 const aResult: TaskResult = {
   stdout: "héllo\n",
   stderr: "",
+  stdout_base64: null,
+  stderr_base64: null,
   returncode: 0,
   signal: null,
   limit: null,
@@ -107,6 +110,41 @@ export const taskStoreContract = (name: string, layer: () => Layer.Layer<TaskSto
           expect(done.error).toBeNull()
           expect(done.finished_at).not.toBeNull()
           expect(Option.isNone(yield* store.claim(task.task_id, "w2"))).toBe(true)
+        })
+      ))
+
+    it("keeps every byte a program printed: NUL, control characters, invalid UTF-8, more than a database message", () =>
+      run((store) =>
+        Effect.gen(function* () {
+          const task = aTask()
+          yield* store.insert(task)
+          const claim = Option.getOrThrow(yield* store.claim(task.task_id, "w1"))
+          // 20 MiB of control characters: more than the PostgreSQL client's 16 MiB message, six times
+          // that as JSON escapes.
+          const stdout = outputText(Buffer.alloc(20 * 1024 * 1024, 1))
+          const stderr = outputText(Buffer.from([0x41, 0x00, 0xff, 0xfe, 0x0a]))
+          const compileOut = outputText(Buffer.from("warn\u0000ing", "utf8"))
+          const result: TaskResult = {
+            ...aResult,
+            stdout: stdout.text,
+            stdout_base64: stdout.base64,
+            stderr: stderr.text,
+            stderr_base64: stderr.base64,
+            compile: { ...aResult, stdout: compileOut.text, stdout_base64: compileOut.base64, stderr: "", stderr_base64: null }
+          }
+          expect(stderr.base64).not.toBeNull()
+          expect(yield* store.complete(task.task_id, claim.attempt, "SUCCESS", result, null)).toBe(true)
+          const done = yield* store.get(task.task_id)
+          expect(done.state).toBe("SUCCESS")
+          const read = done.result!
+          expect(read.stdout.length).toBe(20 * 1024 * 1024)
+          expect(read.stdout === stdout.text).toBe(true)
+          expect(read.stdout_base64).toBeNull()
+          expect(read.stderr).toBe("A\u0000\uFFFD\uFFFD\n")
+          expect(Buffer.from(outputBytes(read.stderr, read.stderr_base64))).toEqual(Buffer.from([0x41, 0x00, 0xff, 0xfe, 0x0a]))
+          expect(read.compile?.stdout).toBe("warn\u0000ing")
+          const listed = yield* store.list({ language: task.language })
+          expect(listed.find((t) => t.task_id === task.task_id)?.result?.stderr_base64).toBe(stderr.base64)
         })
       ))
 

@@ -9,6 +9,8 @@ describe("decodeStoredResult", () => {
       assert.deepStrictEqual(result, {
         stdout: "a",
         stderr: "b",
+        stdout_base64: null,
+        stderr_base64: null,
         returncode: 2,
         signal: null,
         limit: null,

@@ -16,10 +16,16 @@ export const OutputFile = Schema.Struct({
 })
 export type OutputFile = typeof OutputFile.Type
 
-/** The report of one sandboxed step (compile or run). */
+/**
+ * The report of one sandboxed step (compile or run). `stdout` and `stderr` are valid UTF-8 text
+ * (invalid sequences replaced by U+FFFD, NUL kept); `stdout_base64` and `stderr_base64` hold the
+ * exact bytes when the text is not them (see OutputText), null otherwise.
+ */
 export const StepReport = Schema.Struct({
   stdout: Schema.String,
   stderr: Schema.String,
+  stdout_base64: Schema.NullOr(Schema.String),
+  stderr_base64: Schema.NullOr(Schema.String),
   returncode: Schema.NullOr(Schema.Int),
   signal: Schema.NullOr(Schema.String),
   limit: Schema.NullOr(LimitFired),
@@ -53,6 +59,8 @@ export type TaskResult = typeof TaskResult.Type
 export const emptyTaskResult = {
   stdout: "",
   stderr: "",
+  stdout_base64: null,
+  stderr_base64: null,
   returncode: null,
   signal: null,
   limit: null,

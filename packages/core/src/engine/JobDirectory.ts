@@ -2,6 +2,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
 import { StorageError } from "../domain/Errors.ts"
+import { removeTreeInCleanup } from "../internal/removeTree.ts"
 
 /** The host side of a job: `src/`, `in/` and `out/`, mounted by the sandbox under /box. */
 export interface JobDirectory {
@@ -14,7 +15,7 @@ export interface JobDirectory {
 /**
  * A private directory for one job, removed when the scope closes. Directories are traversable but
  * not listable by others, because an unprivileged sandbox must reach its bind-mount sources.
- * Removal never follows links the program made (fs.rm removes links, not their targets).
+ * Removal never follows links the program made, and copes with any depth (see removeTree).
  */
 export const makeJobDirectory = (workRoot: string) =>
   Effect.acquireRelease(
@@ -30,5 +31,5 @@ export const makeJobDirectory = (workRoot: string) =>
       },
       catch: (cause) => new StorageError({ message: `cannot create a job directory under ${workRoot}`, cause })
     }),
-    (dir) => Effect.promise(() => fs.promises.rm(dir.root, { recursive: true, force: true }).catch(() => undefined))
+    (dir) => removeTreeInCleanup(dir.root, "job directory")
   )

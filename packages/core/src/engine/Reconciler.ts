@@ -10,6 +10,12 @@ export interface ReconcilerOptions {
    * unless it is STARTED on a worker whose heartbeat is younger than this (a long task, not a lost one).
    */
   readonly staleAfter: Duration.Input
+  /**
+   * At start, queue again at once every unfinished task last changed before this process started.
+   * Only for a store no other process uses (embedded PGlite): those tasks can have no other owner,
+   * so they need not wait out `staleAfter`.
+   */
+  readonly requeueAtStart?: boolean | undefined
 }
 
 /** Workers not heard from for this long are dropped from the dashboard's list. */
@@ -43,16 +49,43 @@ export const reconcileOnce = (staleAfter: Duration.Input) =>
     return queued
   })
 
+/**
+ * Queues again every unfinished task whose last change (claim or creation) is older than
+ * `before`: with `before` this process's start, the ones a previous process of a store only it
+ * uses left behind. A task this process created or claimed is newer, so it is never taken twice.
+ */
+export const requeueFromBefore = (before: number) =>
+  Effect.gen(function* () {
+    const store = yield* TaskStore
+    const queue = yield* TaskQueue
+    let queued = 0
+    for (const task of yield* store.stale(before)) {
+      if (!(yield* store.retry(task.task_id, "left unfinished by a previous process; queued again"))) continue
+      yield* queue.publish(task.task_id)
+      queued++
+    }
+    if (queued > 0) yield* Effect.logInfo(`queued again ${queued} task(s) a previous process left unfinished`)
+    return queued
+  })
+
 /** Runs the reconciler every `every` for the lifetime of the layer; also forgets long-gone workers. */
 export const layerReconciler = (options: ReconcilerOptions) =>
   Layer.effectDiscard(
     Effect.gen(function* () {
-      yield* reconcileOnce(options.staleAfter)
-      const store = yield* TaskStore
-      yield* store.forgetWorkers((yield* Clock.currentTimeMillis) - forgetWorkersAfter)
-    }).pipe(
-      Effect.catch((e) => Effect.logWarning(`reconciler: ${e.message}`)),
-      Effect.repeat(Schedule.spaced(options.every)),
-      Effect.forkScoped
-    )
+      if (options.requeueAtStart === true) {
+        // performance.timeOrigin: when this process started, before any task of its own existed.
+        yield* requeueFromBefore(Math.floor(performance.timeOrigin)).pipe(
+          Effect.catch((e) => Effect.logWarning(`reconciler: cannot queue unfinished tasks again: ${e.message}`))
+        )
+      }
+      yield* Effect.gen(function* () {
+        yield* reconcileOnce(options.staleAfter)
+        const store = yield* TaskStore
+        yield* store.forgetWorkers((yield* Clock.currentTimeMillis) - forgetWorkersAfter)
+      }).pipe(
+        Effect.catch((e) => Effect.logWarning(`reconciler: ${e.message}`)),
+        Effect.repeat(Schedule.spaced(options.every)),
+        Effect.forkScoped
+      )
+    })
   )

@@ -56,6 +56,11 @@ export class OutputCapture {
     return this.capped
   }
 
+  /** The exact bytes kept of a stream. */
+  bytes(stream: "stdout" | "stderr"): Buffer {
+    return Buffer.concat(this.kept[stream])
+  }
+
   text(stream: "stdout" | "stderr"): string {
     return decodeKeepingWholeCharacters(Buffer.concat(this.kept[stream]), this.truncated[stream])
   }

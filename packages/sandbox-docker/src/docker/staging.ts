@@ -1,8 +1,8 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
-import { SandboxError, type Mount } from "@codebox/core"
-import { copyTree, makeStagingDir, mountStagingArea, unmountStagingArea } from "@codebox/sandbox-native/staging"
+import { SandboxError, type Mount, removeTreeInCleanup } from "@codebox/core"
+import { copyTree, defaultMaxCopyBytes, makeStagingDir, mountStagingArea, unmountStagingArea } from "@codebox/sandbox-native/staging"
 
 /**
  * Writable mounts bound straight from the host disk would let a program fill that disk, one
@@ -56,25 +56,31 @@ export const stageMounts = Effect.fnUntraced(function* (
 ) {
   const step = `step-${process.pid}-${++steps}`
   const staged = yield* Effect.acquireRelease(
-    Effect.try({
-      try: () =>
-        mounts.map((mount, i) => {
+    Effect.tryPromise({
+      try: async () => {
+        const list: Array<Mount> = []
+        for (const [i, mount] of mounts.entries()) {
           const dir = makeStagingDir(area.dir, `${step}-${i}`, mount.writable ? owner : root)
-          copyTree(mount.hostPath, dir, mount.writable ? owner : null)
-          return { ...mount, hostPath: dir }
-        }),
+          list.push({ ...mount, hostPath: dir })
+          await copyTree(mount.hostPath, dir, mount.writable ? owner : null)
+        }
+        return list
+      },
       catch: fail("cannot stage the mounts")
     }),
-    (list) =>
-      Effect.sync(() => {
-        for (const mount of list) fs.rmSync(mount.hostPath, { recursive: true, force: true })
-      })
+    (list) => Effect.forEach(list, (mount) => removeTreeInCleanup(mount.hostPath, "docker sandbox staging"), { discard: true })
   )
-  const copyBack = Effect.try({
-    try: () => {
+  /** Copies the writable mounts back; answers how many files were too big to (see copyTree). */
+  const copyBack = Effect.tryPromise({
+    try: async () => {
+      let leftOut = 0
       for (const [i, mount] of staged.entries()) {
-        if (mount.writable) copyTree(mount.hostPath, mounts[i]!.hostPath, null)
+        if (mount.writable) {
+          leftOut += (await copyTree(mount.hostPath, mounts[i]!.hostPath, null, { maxBytes: mount.maxCopyBytes ?? defaultMaxCopyBytes }))
+            .leftOut
+        }
       }
+      return leftOut
     },
     catch: fail("cannot copy the results of the writable mounts back")
   })

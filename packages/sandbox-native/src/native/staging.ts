@@ -2,7 +2,7 @@ import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { promisify } from "node:util"
-import { processAlive } from "@codebox/core"
+import { processAlive, removeTree } from "@codebox/core"
 
 const run = promisify(execFile)
 
@@ -41,43 +41,75 @@ export const unmountStagingArea = async (dir: string): Promise<void> => {
   fs.rmSync(dir, { recursive: true, force: true })
 }
 
-/** Deepest directory nesting copied back; deeper trees are a program playing games. */
+/** Deepest directory nesting copied; deeper trees are a program playing games. */
 const maxDepth = 16
+/** Most entries (files and directories) copied from one mount. */
+const maxEntries = 10_000
+/** What a copy writes at most unless the mount says (Mount.maxCopyBytes). */
+export const defaultMaxCopyBytes = 64 * 1024 * 1024
+
+export interface CopyLimits {
+  /** Most bytes written, by apparent size: a sparse file counts in full, as its copy would be. */
+  readonly maxBytes: number
+}
 
 /**
  * Copies regular files and directories from `from` to `to`, skipping links, devices and fifos.
  * `owner` (uid/gid) is given to everything copied in; copies out stay root's. An existing link at a
- * destination name is removed, never written through.
+ * destination name is removed, never written through. Iterative (no stack frame or descriptor per
+ * level) and asynchronous (the event loop runs between steps); at most `maxDepth` levels and
+ * `maxEntries` entries, and with `limits`, files are copied in name order while their apparent
+ * sizes fit in `maxBytes` (one that does not fit is left out, smaller ones after it still go).
+ * Answers how many files were left out for the byte budget (the step's verdict becomes output_limit).
  */
-export const copyTree = (from: string, to: string, owner: { uid: number; gid: number } | null, depth = 0): void => {
-  if (depth > maxDepth) return
-  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
-    const source = path.join(from, entry.name)
-    const target = path.join(to, entry.name)
-    const existing = lstatOrNull(target)
-    if (entry.isDirectory()) {
-      if (existing !== null && !existing.isDirectory()) fs.rmSync(target, { force: true })
-      if (existing === null || !existing.isDirectory()) fs.mkdirSync(target, { mode: 0o755 })
-      if (owner !== null) fs.lchownSync(target, owner.uid, owner.gid)
-      copyTree(source, target, owner, depth + 1)
-    } else if (entry.isFile()) {
-      if (existing !== null && !existing.isFile()) fs.rmSync(target, { recursive: true, force: true })
-      else if (existing !== null) fs.unlinkSync(target)
-      fs.copyFileSync(source, target)
-      // Only permission bits travel: no set-uid, set-gid or sticky bit comes back from a program.
-      fs.chmodSync(target, fs.lstatSync(source).mode & 0o777)
-      if (owner !== null) fs.lchownSync(target, owner.uid, owner.gid)
+export const copyTree = async (
+  from: string,
+  to: string,
+  owner: { uid: number; gid: number } | null,
+  limits: CopyLimits | null = null
+): Promise<{ readonly leftOut: number }> => {
+  let leftOut = 0
+  let entries = 0
+  let bytes = 0
+  const pending: Array<{ readonly from: string; readonly to: string; readonly depth: number }> = [{ from, to, depth: 0 }]
+  while (pending.length > 0) {
+    const dir = pending.shift()!
+    const listed = (await fs.promises.readdir(dir.from, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))
+    for (const entry of listed) {
+      if (entries >= maxEntries) return { leftOut }
+      const source = path.join(dir.from, entry.name)
+      const target = path.join(dir.to, entry.name)
+      if (entry.isDirectory()) {
+        if (dir.depth >= maxDepth) continue
+        entries++
+        const existing = await lstatOrNull(target)
+        if (existing !== null && !existing.isDirectory()) await fs.promises.rm(target, { force: true })
+        if (existing === null || !existing.isDirectory()) await fs.promises.mkdir(target, { mode: 0o755 })
+        if (owner !== null) await fs.promises.lchown(target, owner.uid, owner.gid)
+        pending.push({ from: source, to: target, depth: dir.depth + 1 })
+      } else if (entry.isFile()) {
+        const stat = await fs.promises.lstat(source)
+        if (!stat.isFile()) continue
+        if (limits !== null && bytes + stat.size > limits.maxBytes) {
+          leftOut++
+          continue
+        }
+        entries++
+        bytes += stat.size
+        const existing = await lstatOrNull(target)
+        if (existing !== null && !existing.isFile()) await removeTree(target)
+        else if (existing !== null) await fs.promises.unlink(target)
+        await fs.promises.copyFile(source, target)
+        // Only permission bits travel: no set-uid, set-gid or sticky bit comes back from a program.
+        await fs.promises.chmod(target, stat.mode & 0o777)
+        if (owner !== null) await fs.promises.lchown(target, owner.uid, owner.gid)
+      }
     }
   }
+  return { leftOut }
 }
 
-const lstatOrNull = (file: string): fs.Stats | null => {
-  try {
-    return fs.lstatSync(file)
-  } catch {
-    return null
-  }
-}
+const lstatOrNull = (file: string): Promise<fs.Stats | null> => fs.promises.lstat(file).catch(() => null)
 
 /** A fresh directory for one mount, owned by the job's uid (writable) or root (read-only). */
 export const makeStagingDir = (area: string, name: string, owner: { uid: number; gid: number }): string => {
