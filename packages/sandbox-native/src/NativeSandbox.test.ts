@@ -1,8 +1,9 @@
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Effect } from "effect"
-import { afterAll, beforeAll, expect, layer } from "@effect/vitest"
+import { afterAll, beforeAll, expect, it, layer } from "@effect/vitest"
 import { Sandbox, standardLimits, type SandboxStep } from "@codebox/core"
 import * as NativeSandbox from "./NativeSandbox.ts"
 
@@ -54,4 +55,47 @@ layer(NativeSandbox.layer(), { excludeTestServices: true })("NativeSandbox mount
       expect(fs.readFileSync(path.join(hostDir, "out", "result.txt"), "utf8")).toBe("written\n")
     })
   )
+})
+
+layer(NativeSandbox.layer(), { excludeTestServices: true })("NativeSandbox: nothing of the host", (it) => {
+  it.effect("mountinfo and /proc/1/cmdline (bwrap's argv) name no host path and not this process's pid", () =>
+    Effect.gen(function* () {
+      const outcome = yield* run(["/usr/bin/sh", "-c", "cat /proc/self/mountinfo; tr '\\0' ' ' < /proc/1/cmdline"])
+      expect(outcome.exitCode, outcome.stderr).toBe(0)
+      expect(outcome.stdout).toContain("/usr/bin/bwrap --args 6")
+      for (const hostDetail of [`${process.pid}-`, `j${process.pid}`, "/run/codebox", "codebox-native", path.basename(hostDir)]) {
+        expect(outcome.stdout, hostDetail).not.toContain(hostDetail)
+      }
+    })
+  )
+
+  it.effect("runs every step under the seccomp filter", () =>
+    Effect.gen(function* () {
+      const outcome = yield* run(["/usr/bin/grep", "^Seccomp:", "/proc/self/status"])
+      expect(outcome.stdout).toBe("Seccomp:\t2\n")
+    })
+  )
+})
+
+it.effect("refuses to start without its seccomp filter, naming the command that builds it", () =>
+  Effect.gen(function* () {
+    const error = yield* NativeSandbox.make({ seccompFilter: "/nonexistent/codebox.bpf" }).pipe(Effect.scoped, Effect.flip)
+    expect(error.message).toMatch(/seccomp filter \/nonexistent\/codebox\.bpf is missing; build it as root with: .*build\.sh \/nonexistent/)
+  })
+)
+
+it("a descriptor the server inherited without close-on-exec does not reach the job", { timeout: 60_000 }, () => {
+  // Node opens everything close-on-exec, so the server is started the way a careless parent would:
+  // a shell leaves fd 251 open on a file for it. The child lists the job's descriptors.
+  const marker = path.join(hostDir, "inherited-by-the-server")
+  const child = spawnSync(
+    "/bin/bash",
+    ["-c", `exec "$0" "$1" 251>"$2"`, process.execPath, path.join(import.meta.dirname, "native", "listJobFds.fixture.ts"), marker],
+    { encoding: "utf8", cwd: path.resolve(import.meta.dirname, "..") }
+  )
+  expect(child.status, child.stderr).toBe(0)
+  const [server, job] = child.stdout.trim().split("\n")
+  // The control: the server itself does hold the descriptor.
+  expect(server).toContain("251")
+  expect(job).toBe("0 1 2")
 })

@@ -2,7 +2,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
 import { SandboxError, type Mount } from "@codebox/core"
-import { copyTree, makeStagingDir, mountStagingArea, unmountStagingArea } from "@codebox/sandbox-native/staging"
+import { copyTree, makeStagingDir, mountStagingArea, randomName, unmountStagingArea } from "@codebox/sandbox-native/staging"
 
 /**
  * Writable mounts bound straight from the host disk would let a program fill that disk, one
@@ -18,7 +18,6 @@ export interface StagingArea {
   readonly unreadable: string
 }
 
-let steps = 0
 const root = { uid: 0, gid: 0 }
 
 const fail = (what: string) => (cause: unknown) =>
@@ -54,7 +53,8 @@ export const stageMounts = Effect.fnUntraced(function* (
   mounts: ReadonlyArray<Mount>,
   owner: { readonly uid: number; readonly gid: number }
 ) {
-  const step = `step-${process.pid}-${++steps}`
+  // Random: the name shows in the container's mountinfo, and must not tell the worker's pid or its job count.
+  const step = randomName()
   const staged = yield* Effect.acquireRelease(
     Effect.try({
       try: () =>
