@@ -41,7 +41,8 @@ export class TaskStore extends Context.Service<
     insert(task: Task): Effect.Effect<void, StoreError>
     get(id: TaskId): Effect.Effect<Task, TaskNotFound | StoreError>
     /** PENDING, RECEIVED or RETRY -> STARTED with attempts + 1; None when finished or taken. */
-    claim(id: TaskId, worker: string): Effect.Effect<Option.Option<Claim>, StoreError>
+    /** `worker` is recorded on the task; null records none. */
+    claim(id: TaskId, worker: string | null): Effect.Effect<Option.Option<Claim>, StoreError>
     /** Stores the result if the claim still holds; false when it does not (revoked, reclaimed). */
     complete(
       id: TaskId,
