@@ -1,4 +1,5 @@
 import type { HostilePrograms } from "@codebox/core"
+import { hostileSyscalls } from "./hostileSyscalls.ts"
 
 const fill = (dir: string) =>
   [
@@ -151,5 +152,6 @@ export const hostile: HostilePrograms = {
     `  return n;`,
     `}`,
     ``
-  ].join("\n")
+  ].join("\n"),
+  ...hostileSyscalls
 }

@@ -1,4 +1,5 @@
 import type { HostilePrograms } from "@codebox/core"
+import { hostileSyscalls } from "./hostileSyscalls.ts"
 
 /** Attacks on the sandbox written in Python, run by the hostile suite (see HostilePrograms). */
 export const hostile: HostilePrograms = {
@@ -68,7 +69,8 @@ export const hostile: HostilePrograms = {
   segfault: `import ctypes\n\nctypes.string_at(0)\n`,
   // The recursion limit is lifted so the interpreter's C stack really overflows.
   deepRecursion: `import sys\n\nsys.setrecursionlimit(10**9)\n\n\ndef f(n):\n    return f(n + 1) + 1\n\n\nf(0)\n`,
-  printArgs: `import sys\n\nfor arg in sys.argv[1:]:\n    print(arg)\n`
+  printArgs: `import sys\n\nfor arg in sys.argv[1:]:\n    print(arg)\n`,
+  ...hostileSyscalls
 }
 
 function fill(dir: string): string {

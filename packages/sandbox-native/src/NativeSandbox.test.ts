@@ -99,3 +99,30 @@ it("a descriptor the server inherited without close-on-exec does not reach the j
   expect(server).toContain("251")
   expect(job).toBe("0 1 2")
 })
+
+it("kernel keyring: a key one job adds to the session keyring the server holds is not there for the next job", { timeout: 60_000 }, () => {
+  // The server joins a session keyring of its own first, then becomes node (python's ctypes makes
+  // the keyctl call); every job inherits that keyring, whatever its uid.
+  const joinThenRun = [
+    "import ctypes, os, sys",
+    "ctypes.CDLL(None).syscall(ctypes.c_long(250), ctypes.c_long(1), b'codebox-server')",
+    "os.execv(sys.argv[1], sys.argv[1:])"
+  ].join("\n")
+  const run = (filter: "on" | "off") => {
+    const fixture = path.join(import.meta.dirname, "native", "keyringAcrossJobs.fixture.ts")
+    const child = spawnSync("/usr/bin/python3", ["-c", joinThenRun, process.execPath, fixture, filter], {
+      encoding: "utf8",
+      cwd: path.resolve(import.meta.dirname, "..")
+    })
+    expect(child.status, child.stderr).toBe(0)
+    return child.stdout.trim().split("\n")
+  }
+  // The control: without the filter the second job, with the same uid, reads the first one's key.
+  const [addedBy, readBy] = run("off").map((line) => line.split(" "))
+  expect(addedBy![1]).toBe("added")
+  expect(readBy).toEqual([addedBy![0], "secret-from-job-1"])
+  // With it, the key calls are refused and nothing crosses.
+  const [added, read] = run("on").map((line) => line.split(" "))
+  expect(added!.slice(1).join(" ")).toBe("Operation not permitted")
+  expect(read).toEqual([added![0], "none"])
+})

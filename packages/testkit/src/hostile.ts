@@ -16,6 +16,7 @@ import {
   type LanguagePlugin,
   type Sandbox
 } from "@codebox/core"
+import { isolationCases } from "./hostileIsolation.ts"
 
 export interface HostileSuiteOptions {
   readonly plugins: ReadonlyArray<LanguagePlugin>
@@ -269,6 +270,8 @@ export const hostileSuite = (name: string, sandbox: Layer.Layer<Sandbox, unknown
           expect(["memory", "cpu_time", "wall_time"]).toContain(task.result?.compile?.limit)
           await expectCleanAfter(plugin)
         })
+
+        isolationCases(h, { plugin, timeout, run, runProgram, expectCleanAfter })
 
         it("cancellation: a running job is killed and leaves nothing", { timeout }, async () => {
           const sleeper = h.sleeper ?? plugin.samples.busyLoop
