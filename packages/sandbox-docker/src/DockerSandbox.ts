@@ -9,6 +9,7 @@ import { OutputCapture } from "./docker/OutputCapture.ts"
 import { acquireStagingArea, stageMounts } from "./docker/staging.ts"
 import { sweepLeftovers } from "./docker/sweep.ts"
 import { dockerSeccompProfile } from "@codebox/sandbox-native/seccomp"
+import { hidePaths } from "@codebox/sandbox-native/staging"
 
 export interface DockerSandboxOptions {
   /** How to reach the daemon (default: DOCKER_HOST, else /var/run/docker.sock). */
@@ -52,8 +53,9 @@ interface DockerError {
   readonly message?: string
 }
 
+/** A task's error text reaches whoever submitted it: it names no host path (the cause keeps them). */
 const sandboxError = (what: string) => (cause: unknown) =>
-  new SandboxError({ message: `docker: ${what}: ${(cause as DockerError).message ?? String(cause)}`, cause })
+  new SandboxError({ message: `docker: ${what}: ${hidePaths((cause as DockerError).message ?? String(cause))}`, cause })
 
 const defaultUser = (): string => {
   const uid = process.getuid?.() ?? 0

@@ -9,7 +9,8 @@ import { type BoundDir, type LaunchCommand, launcherArgv, systemBinds, validateP
 import { findLeftovers } from "./native/inspect.ts"
 import { type Launcher, makeLauncherPool } from "./native/launchers.ts"
 import { runProcess, type RunnerResult } from "./native/runProcess.ts"
-import { hidePaths, seccompFilterProblem } from "./native/seccomp.ts"
+import { hidePaths } from "./native/hidePaths.ts"
+import { seccompFilterProblem } from "./native/seccomp.ts"
 import { copyTree, makeStagingDir, mountStagingArea, randomName, unmountStagingArea } from "./native/staging.ts"
 import { releaseUid, tryLeaseUid, type UidRange, writeIdentityFiles } from "./native/uids.ts"
 

@@ -2,7 +2,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
 import { SandboxError, type Mount } from "@codebox/core"
-import { copyTree, makeStagingDir, mountStagingArea, randomName, unmountStagingArea } from "@codebox/sandbox-native/staging"
+import { copyTree, hidePaths, makeStagingDir, mountStagingArea, randomName, unmountStagingArea } from "@codebox/sandbox-native/staging"
 
 /**
  * Writable mounts bound straight from the host disk would let a program fill that disk, one
@@ -21,7 +21,7 @@ export interface StagingArea {
 const root = { uid: 0, gid: 0 }
 
 const fail = (what: string) => (cause: unknown) =>
-  new SandboxError({ message: `docker: ${what}: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
+  new SandboxError({ message: `docker: ${what}: ${hidePaths(cause instanceof Error ? cause.message : String(cause))}`, cause })
 
 /** Mounts the staging tmpfs for the sandbox's lifetime, or null (with the reason logged) when it cannot. */
 export const acquireStagingArea = (stateDir: string, sizeMb: number) =>

@@ -3,7 +3,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { hidePaths, seccompFilterProblem, seccompSourceDir } from "./seccomp.ts"
+import { hidePaths } from "./hidePaths.ts"
+import { seccompFilterProblem, seccompSourceDir } from "./seccomp.ts"
 
 describe("the seccomp filter's build", () => {
   it("build.sh --check: the committed Docker profile is the one denied.txt generates", { timeout: 300_000 }, () => {

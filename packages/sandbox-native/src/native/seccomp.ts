@@ -23,9 +23,3 @@ export const seccompFilterProblem = (file: string): string | null => {
   if (size === 0 || size % 8 !== 0 || size > 4096 * 8) return `${file} is not a compiled seccomp filter (${size} bytes); ${build}`
   return null
 }
-
-/**
- * Replaces absolute paths in a message by `<path>`: sandbox errors end up in task results, which
- * their submitter reads, and a host path tells them how the host is laid out.
- */
-export const hidePaths = (message: string): string => message.replace(/(^|[\s'"`(=:])\/[^\s'"`),:]*/g, "$1<path>")
