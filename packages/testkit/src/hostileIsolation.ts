@@ -57,7 +57,7 @@ export const isolationCases = (h: HostilePrograms, ctx: IsolationContext) => {
       expect(task.result?.verdict, `${files[i]}: ${task.error}`).toBe("ok")
       expect(seen, files[i]).not.toMatch(standalone(process.pid))
       expect(seen, files[i]).not.toContain(hostname)
-      for (const hostPath of ["/run/codebox", "/var/lib/codebox", "codebox-native", "codebox-jobs", os.tmpdir() + "/"]) {
+      for (const hostPath of ["/run/codebox", "/var/lib/codebox", "codebox-native", "codebox-jobs", `${os.tmpdir()}/`]) {
         expect(seen, `${files[i]} names ${hostPath}`).not.toContain(hostPath)
       }
     }
