@@ -257,24 +257,3 @@ describe("Layer wiring", () => {
     })
   )
 })
-
-describe("Executor: the worker's name on tasks", () => {
-  const hello = (step: SandboxStep) => ScriptedSandbox.outcome({ stdout: step.argv.join(" ") })
-
-  it.effect("records none by default: the default name tells the host's name and the worker's pid", () =>
-    Effect.gen(function* () {
-      const { value } = yield* withEngine(hello, submitAndRun("print"))
-      expect(value.task.worker).toBeNull()
-    })
-  )
-
-  it.effect("records the name when one was configured", () =>
-    Effect.gen(function* () {
-      const executor = { workerName: "worker-a", recordWorkerName: true }
-      const { task } = yield* submitAndRun("print").pipe(
-        Effect.provide(CodeBox.layer({ plugins: [toyPlugin()], sandbox: ScriptedSandbox.make(hello).layer, concurrency: 0, executor }))
-      )
-      expect(task.worker).toBe("worker-a")
-    })
-  )
-})

@@ -133,7 +133,7 @@ export class Executor extends Context.Service<
 
       const execute = Effect.fn("Executor.execute")(function* (taskId: TaskId) {
         const config = yield* ExecutorConfig
-        const claimed = yield* store.claim(taskId, config.recordWorkerName ? config.workerName : null)
+        const claimed = yield* store.claim(taskId, config.workerName)
         if (Option.isNone(claimed)) return { _tag: "Skipped" } as const
         const { attempt, task } = claimed.value
         yield* recordStarted(task)

@@ -41,8 +41,7 @@ export class TaskStore extends Context.Service<
     insert(task: Task): Effect.Effect<void, StoreError>
     get(id: TaskId): Effect.Effect<Task, TaskNotFound | StoreError>
     /** PENDING, RECEIVED or RETRY -> STARTED with attempts + 1; None when finished or taken. */
-    /** `worker` is recorded on the task; null records none. */
-    claim(id: TaskId, worker: string | null): Effect.Effect<Option.Option<Claim>, StoreError>
+    claim(id: TaskId, worker: string): Effect.Effect<Option.Option<Claim>, StoreError>
     /** Stores the result if the claim still holds; false when it does not (revoked, reclaimed). */
     complete(
       id: TaskId,

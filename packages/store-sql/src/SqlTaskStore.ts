@@ -110,7 +110,7 @@ export const make = (options: SqlTaskStoreOptions) =>
         if (isFinal(task.state)) wake(task.task_id)
       }),
       get,
-      claim: Effect.fn("SqlTaskStore.claim")(function* (id: TaskId, worker: string | null) {
+      claim: Effect.fn("SqlTaskStore.claim")(function* (id: TaskId, worker: string) {
         const now = yield* Clock.currentTimeMillis
         const rows = yield* sql`
           UPDATE codebox_tasks SET state = 'STARTED', attempts = attempts + 1, worker = ${worker}, started_at = ${now}

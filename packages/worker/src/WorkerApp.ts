@@ -9,7 +9,7 @@ import {
   type SandboxKind,
   sandboxKindConfig
 } from "@codebox/app"
-import { Cause, Config, Effect, Exit, Layer, Option, Runtime } from "effect"
+import { Cause, Config, Effect, Exit, Layer, Runtime } from "effect"
 import * as MetricsServer from "./MetricsServer.ts"
 
 export interface WorkerSettings {
@@ -17,11 +17,8 @@ export interface WorkerSettings {
   readonly concurrency: number
   /** CODEBOX_SANDBOX (default native): `native` (bubblewrap + cgroups) or `docker`. */
   readonly sandbox: SandboxKind
-  /**
-   * CODEBOX_WORKER_NAME: how the dashboard and the claimed tasks name it. Unset (null): the
-   * dashboard says host-pid and tasks name no worker (that would tell submitters the host's name).
-   */
-  readonly name: string | null
+  /** CODEBOX_WORKER_NAME (default host-pid): how the dashboard and the claimed tasks name it. */
+  readonly name: string
   /** CODEBOX_HEARTBEAT_MS (default 5000). */
   readonly heartbeatMs: number
   /** CODEBOX_DRAIN_TIMEOUT_MS (default 30000): on SIGTERM, how long tasks in flight may finish. */
@@ -41,7 +38,7 @@ const int = (name: string, fallback: number) => Config.Int(name).pipe(Config.wit
 export const workerSettings = Config.all({
   concurrency: int("CODEBOX_WORKER_CONCURRENCY", 2),
   sandbox: sandboxKindConfig,
-  name: Config.String("CODEBOX_WORKER_NAME").pipe(Config.option, Config.map(Option.getOrNull)),
+  name: Config.String("CODEBOX_WORKER_NAME").pipe(Config.withDefault(`${os.hostname()}-${process.pid}`)),
   heartbeatMs: int("CODEBOX_HEARTBEAT_MS", 5000),
   drainTimeoutMs: int("CODEBOX_DRAIN_TIMEOUT_MS", 30_000),
   reconcileEveryMs: int("CODEBOX_RECONCILE_EVERY_MS", 30_000),
@@ -92,8 +89,7 @@ export const layer = Layer.unwrap(
     const executorConfig = Layer.succeed(ExecutorConfig, {
       ...ExecutorConfig.defaultValue(),
       workRoot: infrastructure.workRoot,
-      workerName: settings.name ?? `${os.hostname()}-${process.pid}`,
-      recordWorkerName: settings.name !== null,
+      workerName: settings.name,
       maxAttempts: settings.maxAttempts
     })
     const services = Layer.mergeAll(

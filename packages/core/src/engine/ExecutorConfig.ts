@@ -8,14 +8,8 @@ export const defaultWorkRoot = path.join(os.tmpdir(), "codebox-jobs")
 export interface ExecutorSettings {
   /** Host directory under which each job gets a private directory while it runs. */
   readonly workRoot: string
-  /** This worker's name in heartbeats, the dashboard and logs (host and pid by default). */
+  /** Name recorded on claimed tasks (host and pid by default). */
   readonly workerName: string
-  /**
-   * Whether tasks record `workerName` (their `worker` field) when claimed. Off unless the name was
-   * configured (CODEBOX_WORKER_NAME): the default name tells a task's submitter the host's name
-   * and the worker's pid.
-   */
-  readonly recordWorkerName: boolean
   /** Output files kept per task, and their total size. */
   readonly maxOutputFiles: number
   readonly maxOutputBytes: number
@@ -28,7 +22,6 @@ export const ExecutorConfig = Context.Reference<ExecutorSettings>("@codebox/core
   defaultValue: () => ({
     workRoot: defaultWorkRoot,
     workerName: `${os.hostname()}-${process.pid}`,
-    recordWorkerName: false,
     maxOutputFiles: 20,
     maxOutputBytes: 64 * 1024 * 1024,
     maxAttempts: 3

@@ -35,7 +35,7 @@ export const layer = Layer.sync(TaskStore, () => {
   return TaskStore.of({
     insert: (task) => save(task),
     get: existing,
-    claim: Effect.fn("MemoryTaskStore.claim")(function* (id: TaskId, worker: string | null) {
+    claim: Effect.fn("MemoryTaskStore.claim")(function* (id: TaskId, worker: string) {
       const task = tasks.get(id)
       if (task === undefined || !claimable.has(task.state)) return Option.none()
       const now = yield* Clock.currentTimeMillis
