@@ -12,6 +12,15 @@ ROOT="${CODEBOX_ROOT:?}"
 
 apt_install bubblewrap util-linux bash
 
+# The seccomp filter every native step runs under, compiled from the readable list
+# packages/sandbox-native/seccomp/denied.txt (gcc and libseccomp-dev are installed for it).
+# The native sandbox refuses to start without it. Does nothing when it is up to date.
+SECCOMP_DIR="${CODEBOX_SECCOMP_DIR:-/var/lib/codebox/seccomp}"
+"$ROOT/packages/sandbox-native/seccomp/build.sh" "$SECCOMP_DIR" || {
+  say "cannot build the seccomp filter into $SECCOMP_DIR (see the message above)"
+  exit 1
+}
+
 # The plugins' declarations, read by the same loader the server and the worker use.
 runtimes() { (cd "$ROOT" && bash scripts/node.sh --env-file-if-exists=.env scripts/plugin-runtimes.ts "$1"); }
 debian="$(runtimes debian)" || { say "cannot read the plugins' runtime declarations (CODEBOX_PLUGINS)"; exit 1; }

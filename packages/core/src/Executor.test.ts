@@ -1,4 +1,5 @@
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { Deferred, Effect, Fiber, Layer, Option } from "effect"
 import { TestClock } from "effect/testing"
@@ -304,6 +305,17 @@ describe("Layer wiring", () => {
         return yield* engine.awaitResult(submitted.task_id, "10 seconds")
       }).pipe(Effect.provide(layer as Layer.Layer<Engine>))
       expect(Option.getOrThrow(task).result?.stdout).toBe("ran")
+    })
+  )
+})
+
+describe("Executor: the worker's name on tasks", () => {
+  it.effect("is random by default: it names neither the host nor the worker's pid", () =>
+    Effect.gen(function* () {
+      const { value } = yield* withEngine(() => ScriptedSandbox.outcome({ stdout: "ran" }), submitAndRun("print"))
+      expect(value.task.worker).toMatch(/^worker-[0-9a-f]{8}$/)
+      expect(value.task.worker).not.toContain(os.hostname())
+      expect(value.task.worker).not.toContain(String(process.pid))
     })
   )
 })

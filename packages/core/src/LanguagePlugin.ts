@@ -124,6 +124,26 @@ export interface HostilePrograms {
   readonly includeHostFile?: string
   /** Compiled languages: a source whose compilation explodes in time or memory. */
   readonly hugeCompile?: string
+  /**
+   * Makes the system call named by args[0] with harmless arguments: `io_uring_setup` (1 entry),
+   * `userfaultfd` (user-mode only), `bpf` (create a 1-entry array map), `ptrace` (PTRACE_TRACEME),
+   * `unshare` (CLONE_NEWUSER) or `keyctl` (the id of the user keyring). Prints `ok` when it
+   * succeeds, else the errno's symbolic name (`EPERM`, `ENOSYS`, ...); exits 0. For languages that
+   * can make raw system calls (x86_64 numbers).
+   */
+  readonly syscall?: string
+  /**
+   * The kernel keyring across jobs. `add SECRET`: adds a `user` key named `codebox-hostile` holding
+   * SECRET to the session keyring and prints `added`, or the errno's name. `read`: prints that key's
+   * contents, or `none` when the session keyring has none.
+   */
+  readonly keyring?: string
+  /**
+   * Prints the numbers of its open descriptors above 2 on one line (an empty line when none),
+   * leaving out those its runtime opens for itself (php-cli's script; Node's event loop holds
+   * several, so javascript has no such program).
+   */
+  readonly openFiles?: string
 }
 
 export interface LanguagePlugin {

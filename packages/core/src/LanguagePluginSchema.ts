@@ -68,7 +68,10 @@ export const LanguagePluginSchema = Schema.Struct({
       deepRecursion: optionalSource,
       printArgs: optionalSource,
       includeHostFile: optionalSource,
-      hugeCompile: optionalSource
+      hugeCompile: optionalSource,
+      syscall: optionalSource,
+      keyring: optionalSource,
+      openFiles: optionalSource
     })
   )
 })

@@ -17,7 +17,7 @@ export * from "./Worker.ts"
 export * as CodeBox from "./CodeBox.ts"
 export { createCodeBox, type CodeBoxClient, type CodeBoxOptions } from "./CodeBox.ts"
 
-export { defaultWorkRoot, ExecutorConfig, type ExecutorSettings } from "./engine/ExecutorConfig.ts"
+export { defaultWorkerName, defaultWorkRoot, ExecutorConfig, type ExecutorSettings } from "./engine/ExecutorConfig.ts"
 export { rewritePlaceholders, rewriteForSandbox, type PlaceholderContext, type Rewritten } from "./engine/Placeholders.ts"
 export { collectOutputs } from "./engine/collectOutputs.ts"
 export { contentTypeOf } from "./engine/contentType.ts"

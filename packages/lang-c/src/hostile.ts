@@ -1,4 +1,5 @@
 import type { HostilePrograms } from "@codebox/core"
+import { hostileSyscalls } from "./hostileSyscalls.ts"
 
 const fill = (dir: string) =>
   [
@@ -163,5 +164,6 @@ export const hostile: HostilePrograms = {
     `  return n;`,
     `}`,
     ``
-  ].join("\n")
+  ].join("\n"),
+  ...hostileSyscalls
 }

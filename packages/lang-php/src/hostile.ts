@@ -23,6 +23,9 @@ export const hostile: HostilePrograms = {
   fillTmp: fill("/tmp/"),
   connect: `<?php\n$s = @fsockopen($argv[1], (int)$argv[2], $errno, $errstr, 3);\necho $s ? "connected\\n" : "blocked\\n";\n`,
   readFile: `<?php\n$data = @file_get_contents($argv[1]);\necho $data === false ? "denied\\n" : $data;\n`,
+  // A stat of each /proc/self/fd/N (listing the directory would itself open one); php-cli keeps
+  // its own script open, which is not inherited.
+  openFiles: `<?php\n$fds = [];\nfor ($fd = 3; $fd < 1024; $fd++) {\n    if (@file_exists("/proc/self/fd/$fd") && @readlink("/proc/self/fd/$fd") !== __FILE__) $fds[] = $fd;\n}\necho implode(" ", $fds), "\\n";\n`,
   printEnv: `<?php\nforeach (getenv() as $name => $value) {\n    echo "$name=$value\\n";\n}\n`,
   daemon: [
     `<?php`,

@@ -1,4 +1,5 @@
 import type { HostilePrograms } from "@codebox/core"
+import { hostileSyscalls } from "./hostileSyscalls.ts"
 
 /** Attacks on the sandbox written in Python, run by the hostile suite (see HostilePrograms). */
 export const hostile: HostilePrograms = {
@@ -77,7 +78,8 @@ export const hostile: HostilePrograms = {
     `        f.truncate(256 * 1024 * 1024)`,
     `print("sparse")`,
     ``
-  ].join("\n")
+  ].join("\n"),
+  ...hostileSyscalls
 }
 
 function fill(dir: string): string {

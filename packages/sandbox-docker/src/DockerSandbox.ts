@@ -8,6 +8,8 @@ import { elapsedMs, exitStatusOf, type StopReason } from "./docker/exitStatus.ts
 import { OutputCapture } from "./docker/OutputCapture.ts"
 import { acquireStagingArea, stageMounts } from "./docker/staging.ts"
 import { sweepLeftovers } from "./docker/sweep.ts"
+import { dockerSeccompProfile } from "@codebox/sandbox-native/seccomp"
+import { hidePaths } from "@codebox/sandbox-native/staging"
 
 export interface DockerSandboxOptions {
   /** How to reach the daemon (default: DOCKER_HOST, else /var/run/docker.sock). */
@@ -35,6 +37,11 @@ export interface DockerSandboxOptions {
   readonly stagingMb?: number
   /** Where the staging tmpfs is mounted (default /run/codebox-docker). */
   readonly stateDir?: string
+  /**
+   * The seccomp profile (a Docker profile's JSON file) every container runs under. Default: the
+   * one generated from the native sandbox's policy, packages/sandbox-native/seccomp/docker-seccomp.json.
+   */
+  readonly seccompProfile?: string
 }
 
 /** How long a stopped container may take to report its exit and flush its output. */
@@ -46,8 +53,9 @@ interface DockerError {
   readonly message?: string
 }
 
+/** A task's error text reaches whoever submitted it: it names no host path (the cause keeps them). */
 const sandboxError = (what: string) => (cause: unknown) =>
-  new SandboxError({ message: `docker: ${what}: ${(cause as DockerError).message ?? String(cause)}`, cause })
+  new SandboxError({ message: `docker: ${what}: ${hidePaths((cause as DockerError).message ?? String(cause))}`, cause })
 
 const defaultUser = (): string => {
   const uid = process.getuid?.() ?? 0
@@ -78,6 +86,17 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
   const docker = new Docker(options.docker)
   const user = options.user ?? defaultUser()
   const userIds = yield* Effect.try({ try: () => parseUser(user), catch: sandboxError("invalid sandbox user") })
+  const seccompFile = options.seccompProfile ?? dockerSeccompProfile
+  const seccompProfile = yield* Effect.try({
+    try: () => {
+      const text = fs.readFileSync(seccompFile, "utf8")
+      const profile = JSON.parse(text) as { defaultAction?: unknown; syscalls?: unknown }
+      if (typeof profile.defaultAction !== "string" || !Array.isArray(profile.syscalls)) throw new Error("not a Docker seccomp profile")
+      // One line: Docker reads the option's value as is, and a compact one is shorter.
+      return JSON.stringify(profile)
+    },
+    catch: sandboxError(`cannot read the seccomp profile ${seccompFile}`)
+  })
   const staging =
     (options.stagingMb ?? 1024) > 0 && process.getuid?.() === 0
       ? yield* acquireStagingArea(options.stateDir ?? "/run/codebox-docker", options.stagingMb ?? 1024)
@@ -88,7 +107,8 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
     hostPathOf: pathMapper(options.hostPaths),
     owner: { host: os.hostname(), pid: process.pid },
     sweepGraceMs: 60_000,
-    unreadableFile: staging?.unreadable ?? null
+    unreadableFile: staging?.unreadable ?? null,
+    seccompProfile
   }
 
   const check = Effect.tryPromise({ try: () => docker.ping(), catch: sandboxError("the daemon does not answer") }).pipe(

@@ -1,8 +1,9 @@
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Effect } from "effect"
-import { afterAll, beforeAll, expect, layer } from "@effect/vitest"
+import { afterAll, beforeAll, expect, it, layer } from "@effect/vitest"
 import { Sandbox, standardLimits, type SandboxStep } from "@codebox/core"
 import * as NativeSandbox from "./NativeSandbox.ts"
 
@@ -54,4 +55,74 @@ layer(NativeSandbox.layer(), { excludeTestServices: true })("NativeSandbox mount
       expect(fs.readFileSync(path.join(hostDir, "out", "result.txt"), "utf8")).toBe("written\n")
     })
   )
+})
+
+layer(NativeSandbox.layer(), { excludeTestServices: true })("NativeSandbox: nothing of the host", (it) => {
+  it.effect("mountinfo and /proc/1/cmdline (bwrap's argv) name no host path and not this process's pid", () =>
+    Effect.gen(function* () {
+      const outcome = yield* run(["/usr/bin/sh", "-c", "cat /proc/self/mountinfo; tr '\\0' ' ' < /proc/1/cmdline"])
+      expect(outcome.exitCode, outcome.stderr).toBe(0)
+      expect(outcome.stdout).toContain("/usr/bin/bwrap --args 6")
+      for (const hostDetail of [`${process.pid}-`, `j${process.pid}`, "/run/codebox", "codebox-native", path.basename(hostDir)]) {
+        expect(outcome.stdout, hostDetail).not.toContain(hostDetail)
+      }
+    })
+  )
+
+  it.effect("runs every step under the seccomp filter", () =>
+    Effect.gen(function* () {
+      const outcome = yield* run(["/usr/bin/grep", "^Seccomp:", "/proc/self/status"])
+      expect(outcome.stdout).toBe("Seccomp:\t2\n")
+    })
+  )
+})
+
+it.effect("refuses to start without its seccomp filter, naming the command that builds it", () =>
+  Effect.gen(function* () {
+    const error = yield* NativeSandbox.make({ seccompFilter: "/nonexistent/codebox.bpf" }).pipe(Effect.scoped, Effect.flip)
+    expect(error.message).toMatch(/seccomp filter \/nonexistent\/codebox\.bpf is missing; build it as root with: .*build\.sh \/nonexistent/)
+  })
+)
+
+it("a descriptor the server inherited without close-on-exec does not reach the job", { timeout: 60_000 }, () => {
+  // Node opens everything close-on-exec, so the server is started the way a careless parent would:
+  // a shell leaves fd 251 open on a file for it. The child lists the job's descriptors.
+  const marker = path.join(hostDir, "inherited-by-the-server")
+  const child = spawnSync(
+    "/bin/bash",
+    ["-c", `exec "$0" "$1" 251>"$2"`, process.execPath, path.join(import.meta.dirname, "native", "listJobFds.fixture.ts"), marker],
+    { encoding: "utf8", cwd: path.resolve(import.meta.dirname, "..") }
+  )
+  expect(child.status, child.stderr).toBe(0)
+  const [server, job] = child.stdout.trim().split("\n")
+  // The control: the server itself does hold the descriptor.
+  expect(server).toContain("251")
+  expect(job).toBe("0 1 2")
+})
+
+it("kernel keyring: a key one job adds to the session keyring the server holds is not there for the next job", { timeout: 60_000 }, () => {
+  // The server joins a session keyring of its own first, then becomes node (python's ctypes makes
+  // the keyctl call); every job inherits that keyring, whatever its uid.
+  const joinThenRun = [
+    "import ctypes, os, sys",
+    "ctypes.CDLL(None).syscall(ctypes.c_long(250), ctypes.c_long(1), b'codebox-server')",
+    "os.execv(sys.argv[1], sys.argv[1:])"
+  ].join("\n")
+  const run = (filter: "on" | "off") => {
+    const fixture = path.join(import.meta.dirname, "native", "keyringAcrossJobs.fixture.ts")
+    const child = spawnSync("/usr/bin/python3", ["-c", joinThenRun, process.execPath, fixture, filter], {
+      encoding: "utf8",
+      cwd: path.resolve(import.meta.dirname, "..")
+    })
+    expect(child.status, child.stderr).toBe(0)
+    return child.stdout.trim().split("\n")
+  }
+  // The control: without the filter the second job, with the same uid, reads the first one's key.
+  const [addedBy, readBy] = run("off").map((line) => line.split(" "))
+  expect(addedBy![1]).toBe("added")
+  expect(readBy).toEqual([addedBy![0], "secret-from-job-1"])
+  // With it, the key calls are refused and nothing crosses.
+  const [added, read] = run("on").map((line) => line.split(" "))
+  expect(added!.slice(1).join(" ")).toBe("Operation not permitted")
+  expect(read).toEqual([added![0], "none"])
 })

@@ -13,11 +13,13 @@ import {
 } from "@codebox/core"
 import type { CgroupDriver } from "./native/Cgroup.ts"
 import { type CgroupPreference, detectHost } from "./native/detect.ts"
-import { type BoundDir, launcherArgv, systemBinds, validatePlanInput } from "./native/launcher.ts"
+import { type BoundDir, type LaunchCommand, launcherArgv, systemBinds, validatePlanInput } from "./native/launcher.ts"
 import { findLeftovers } from "./native/inspect.ts"
 import { type Launcher, makeLauncherPool } from "./native/launchers.ts"
 import { runProcess, type RunnerResult } from "./native/runProcess.ts"
-import { copyTree, defaultMaxCopyBytes, makeStagingDir, mountStagingArea, unmountStagingArea } from "./native/staging.ts"
+import { hidePaths } from "./native/hidePaths.ts"
+import { seccompFilterProblem } from "./native/seccomp.ts"
+import { copyTree, defaultMaxCopyBytes, makeStagingDir, mountStagingArea, randomName, unmountStagingArea } from "./native/staging.ts"
 import { releaseUid, tryLeaseUid, type UidRange, writeIdentityFiles } from "./native/uids.ts"
 
 export interface NativeSandboxOptions {
@@ -35,10 +37,17 @@ export interface NativeSandboxOptions {
   readonly stagingMb?: number
   /** Launchers kept waiting inside fresh cgroups, so a step does not wait for a cgroup move. Default 2. */
   readonly warmLaunchers?: number
+  /**
+   * The compiled seccomp filter every step runs under (see seccomp/README.md). Default
+   * /var/lib/codebox/seccomp/codebox.bpf, built by scripts/setup.sh; the sandbox refuses to start
+   * without it. null runs without a filter: only to measure what the filter costs.
+   */
+  readonly seccompFilter?: string | null
 }
 
+/** A task's error text reaches whoever submitted it: it names no host path (the cause keeps them). */
 const fail = (message: string) => (cause: unknown) =>
-  new SandboxError({ message: `${message}: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
+  new SandboxError({ message: `${message}: ${hidePaths(cause instanceof Error ? cause.message : String(cause))}`, cause })
 
 const signalName = (n: number): string | null => Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0] ?? null
 
@@ -46,6 +55,8 @@ let instances = 0
 const rootOwner = { uid: 0, gid: 0 }
 const defaultFirstUid = 200_000
 const defaultUidCount = 256
+/** Where scripts/setup.sh builds the filter (packages/sandbox-native/seccomp/build.sh). */
+export const defaultSeccompFilter = "/var/lib/codebox/seccomp/codebox.bpf"
 
 /**
  * Builds the sandbox: checks the host (root, bubblewrap, util-linux, user namespaces, cgroups) and
@@ -56,6 +67,9 @@ export const make = (options: NativeSandboxOptions = {}) =>
   Effect.gen(function* () {
     const range: UidRange = { first: options.firstUid ?? defaultFirstUid, count: options.uidCount ?? defaultUidCount }
     const stateDir = options.stateDir ?? (fs.existsSync("/run") ? "/run/codebox" : path.join(os.tmpdir(), "codebox"))
+    const seccompFilter = options.seccompFilter === undefined ? defaultSeccompFilter : options.seccompFilter
+    const filterProblem = seccompFilter === null ? null : seccompFilterProblem(seccompFilter)
+    if (filterProblem !== null) return yield* new SandboxError({ message: filterProblem })
     const driver: CgroupDriver = yield* Effect.try({
       try: () => {
         const d = detectHost(options.cgroupRoot ?? "codebox", options.cgroupVersion ?? "auto")
@@ -87,7 +101,15 @@ export const make = (options: NativeSandboxOptions = {}) =>
       }),
       (dir) => Effect.promise(() => unmountStagingArea(dir))
     )
-    const system = systemBinds(identity.passwd, identity.group)
+    // passwd and group are bound from the staging tmpfs, so that mountinfo names no host path.
+    const system = yield* Effect.try({
+      try: () => {
+        const files = { passwd: path.join(staging, "passwd"), group: path.join(staging, "group") }
+        for (const [name, file] of Object.entries(files)) fs.copyFileSync(identity[name as keyof typeof files], file)
+        return systemBinds(files.passwd, files.group)
+      },
+      catch: fail("cannot prepare the sandbox's passwd and group")
+    })
     const prefix = `j${process.pid}-${++instances}`
     let jobs = 0
 
@@ -102,7 +124,7 @@ export const make = (options: NativeSandboxOptions = {}) =>
       (uid) => Effect.sync(() => releaseUid(lockDir, uid))
     )
 
-    const pool = makeLauncherPool(driver, () => `${prefix}-${++jobs}`, options.warmLaunchers ?? 2)
+    const pool = makeLauncherPool(driver, () => `${prefix}-${++jobs}`, options.warmLaunchers ?? 2, seccompFilter)
     yield* Effect.addFinalizer(() => Effect.promise(() => pool.close()))
     pool.refill()
 
@@ -116,13 +138,13 @@ export const make = (options: NativeSandboxOptions = {}) =>
         )
     )
 
-    const spawnStep = (argv: ReadonlyArray<string>, step: SandboxStep, launcher: Launcher) =>
+    const spawnStep = (launch: LaunchCommand, step: SandboxStep, launcher: Launcher) =>
       Effect.callback<RunnerResult & { readonly cpuBase: number }, SandboxError>((resume) => {
         const { cgroup } = launcher
         const cpuBase = cgroup.cpuTimeMs() ?? 0
         const running = runProcess({
           child: launcher.child,
-          start: () => launcher.start(argv),
+          start: () => launcher.start(launch),
           stdin: step.stdin,
           outputBytes: step.limits.output_bytes,
           wallTimeMs: step.limits.wall_time_ms,
@@ -144,16 +166,21 @@ export const make = (options: NativeSandboxOptions = {}) =>
     const run = Effect.fn("NativeSandbox.run")(function* (step: SandboxStep) {
       const problem = validatePlanInput({ argv: step.argv, env: step.env, cwd: step.cwd, targets: step.mounts.map((m) => m.sandboxPath) })
       if (problem !== null) return yield* new SandboxError({ message: problem })
-      for (const p of [...step.runtime.nativePaths, ...step.mounts.map((m) => m.hostPath)]) {
+      for (const p of step.runtime.nativePaths) {
         if (!fs.existsSync(p)) {
+          yield* Effect.logError(`native sandbox: ${p} does not exist on this host`)
           return yield* new SandboxError({
-            message: `${p} does not exist on this host (language runtimes are installed by scripts/setup.sh)`
+            message: "a directory this language's runtime needs is missing on this host (scripts/setup.sh installs the runtimes)"
           })
         }
       }
+      for (const m of step.mounts) {
+        if (!fs.existsSync(m.hostPath)) return yield* new SandboxError({ message: `the directory to mount at ${m.sandboxPath} is missing` })
+      }
       const uid = yield* leaseUid
       const owner = { uid, gid: uid }
-      const name = `${prefix}-${++jobs}`
+      // Random: these names show in the job's mountinfo, and must not tell the host pid or job count.
+      const names = step.mounts.map(() => randomName())
       // Every mount is a copy on the staging tmpfs: writable ones so a program cannot fill the host's
       // disk, read-only ones so that nothing inside (not even /proc/self/mountinfo) names a host path.
       const stagingDirs = yield* Effect.acquireRelease(
@@ -161,7 +188,7 @@ export const make = (options: NativeSandboxOptions = {}) =>
           try: async () => {
             const dirs: Array<string> = []
             for (const [i, m] of step.mounts.entries()) {
-              const dir = makeStagingDir(staging, `${name}-${i}`, m.writable ? owner : rootOwner)
+              const dir = makeStagingDir(staging, names[i]!, m.writable ? owner : rootOwner)
               dirs.push(dir)
               await copyTree(m.hostPath, dir, m.writable ? owner : null)
             }
@@ -170,7 +197,7 @@ export const make = (options: NativeSandboxOptions = {}) =>
           catch: fail("cannot stage the mounts")
         }),
         () =>
-          Effect.forEach(step.mounts.keys(), (i) => removeTreeInCleanup(path.join(staging, `${name}-${i}`), "native sandbox staging"), {
+          Effect.forEach(names, (n) => removeTreeInCleanup(path.join(staging, n), "native sandbox staging"), {
             discard: true
           })
       )
@@ -181,7 +208,7 @@ export const make = (options: NativeSandboxOptions = {}) =>
         try: () => cgroup.setLimits({ memoryBytes: step.limits.memory_mb * 1024 * 1024, pids: step.limits.processes }),
         catch: fail(`cannot set the job's limits in ${driver.describe}`)
       })
-      const argv = launcherArgv({
+      const launch = launcherArgv({
         uid,
         gid: uid,
         limits: step.limits,
@@ -190,16 +217,17 @@ export const make = (options: NativeSandboxOptions = {}) =>
         mounts,
         env: step.env,
         cwd: step.cwd,
-        argv: step.argv
+        argv: step.argv,
+        seccomp: seccompFilter !== null
       })
-      const result = yield* spawnStep(argv, step, launcher)
+      const result = yield* spawnStep(launch, step, launcher)
       const measured = cgroup.usage()
       const usage = { ...measured, cpuTimeMs: measured.cpuTimeMs === null ? null : measured.cpuTimeMs - result.cpuBase }
       // Every process of the job is dead and its cgroup gone before its files are read back.
       yield* Effect.tryPromise({ try: () => cgroup.destroy(), catch: fail("cannot remove the job's cgroup") })
       if (!result.started) {
         return yield* new SandboxError({
-          message: `the sandbox did not start (exit ${result.exitCode ?? result.signal}): ${result.stderr.toString("utf8").trim().slice(0, 2000)}`
+          message: `the sandbox did not start (exit ${result.exitCode ?? result.signal}): ${hidePaths(result.stderr.toString("utf8").trim().slice(0, 2000))}`
         })
       }
       const leftOut = yield* Effect.tryPromise({

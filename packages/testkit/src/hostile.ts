@@ -17,6 +17,7 @@ import {
   type Sandbox,
   outputBytes
 } from "@codebox/core"
+import { isolationCases } from "./hostileIsolation.ts"
 
 export interface HostileSuiteOptions {
   readonly plugins: ReadonlyArray<LanguagePlugin>
@@ -301,6 +302,8 @@ export const hostileSuite = (name: string, sandbox: Layer.Layer<Sandbox, unknown
           expect(["memory", "cpu_time", "wall_time"]).toContain(task.result?.compile?.limit)
           await expectCleanAfter(plugin)
         })
+
+        isolationCases(h, { plugin, timeout, run, runProgram, expectCleanAfter })
 
         it("cancellation: a running job is killed and leaves nothing", { timeout }, async () => {
           const sleeper = h.sleeper ?? plugin.samples.busyLoop

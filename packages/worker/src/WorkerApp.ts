@@ -1,5 +1,13 @@
-import * as os from "node:os"
-import { Executor, ExecutorConfig, InvalidSetting, Languages, layerReconciler, layerWorker, MissingSettings } from "@codebox/core"
+import {
+  defaultWorkerName,
+  Executor,
+  ExecutorConfig,
+  InvalidSetting,
+  Languages,
+  layerReconciler,
+  layerWorker,
+  MissingSettings
+} from "@codebox/core"
 import {
   isDistributed,
   layerInfrastructure,
@@ -17,7 +25,10 @@ export interface WorkerSettings {
   readonly concurrency: number
   /** CODEBOX_SANDBOX (default native): `native` (bubblewrap + cgroups) or `docker`. */
   readonly sandbox: SandboxKind
-  /** CODEBOX_WORKER_NAME (default host-pid): how the dashboard and the claimed tasks name it. */
+  /**
+   * CODEBOX_WORKER_NAME: how the dashboard and the claimed tasks name it. Default `worker-` and 8
+   * random hex digits (host-pid told every submitter the host's name and the worker's pid).
+   */
   readonly name: string
   /** CODEBOX_HEARTBEAT_MS (default 5000). */
   readonly heartbeatMs: number
@@ -38,7 +49,7 @@ const int = (name: string, fallback: number) => Config.Int(name).pipe(Config.wit
 export const workerSettings = Config.all({
   concurrency: int("CODEBOX_WORKER_CONCURRENCY", 2),
   sandbox: sandboxKindConfig,
-  name: Config.String("CODEBOX_WORKER_NAME").pipe(Config.withDefault(`${os.hostname()}-${process.pid}`)),
+  name: Config.String("CODEBOX_WORKER_NAME").pipe(Config.withDefault(defaultWorkerName)),
   heartbeatMs: int("CODEBOX_HEARTBEAT_MS", 5000),
   drainTimeoutMs: int("CODEBOX_DRAIN_TIMEOUT_MS", 30_000),
   reconcileEveryMs: int("CODEBOX_RECONCILE_EVERY_MS", 30_000),

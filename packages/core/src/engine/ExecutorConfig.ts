@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Context } from "effect"
@@ -8,7 +9,11 @@ export const defaultWorkRoot = path.join(os.tmpdir(), "codebox-jobs")
 export interface ExecutorSettings {
   /** Host directory under which each job gets a private directory while it runs. */
   readonly workRoot: string
-  /** Name recorded on claimed tasks (host and pid by default). */
+  /**
+   * Name recorded on claimed tasks (the reconciler tells a live worker's task from a lost one by
+   * it) and in heartbeats. Default: `worker-` and 8 random hex digits, which tell a task's
+   * submitter nothing about the host (host-pid did: the host's name and the worker's pid).
+   */
   readonly workerName: string
   /** Output files kept per task, and their total size. */
   readonly maxOutputFiles: number
@@ -17,11 +22,14 @@ export interface ExecutorSettings {
   readonly maxAttempts: number
 }
 
+/** This process's worker name unless one is configured: random, the same for its whole life. */
+export const defaultWorkerName = `worker-${randomBytes(4).toString("hex")}`
+
 /** Settings of the executor; override with `Layer.succeed(ExecutorConfig, {...})`. */
 export const ExecutorConfig = Context.Reference<ExecutorSettings>("@codebox/core/ExecutorConfig", {
   defaultValue: () => ({
     workRoot: defaultWorkRoot,
-    workerName: `${os.hostname()}-${process.pid}`,
+    workerName: defaultWorkerName,
     maxOutputFiles: 20,
     maxOutputBytes: 64 * 1024 * 1024,
     maxAttempts: 3

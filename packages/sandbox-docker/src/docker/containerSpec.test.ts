@@ -20,7 +20,8 @@ const settings: ContainerSettings = {
   hostPathOf: pathMapper({ from: "/jobs", to: "/srv/codebox/jobs" }),
   owner: { host: "worker-a", pid: 7 },
   sweepGraceMs: 60_000,
-  unreadableFile: null
+  unreadableFile: null,
+  seccompProfile: '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[]}'
 }
 
 describe("containerSpec", () => {
@@ -31,7 +32,8 @@ describe("containerSpec", () => {
     expect(host.NetworkMode).toBe("none")
     expect(host.ReadonlyRootfs).toBe(true)
     expect(host.CapDrop).toEqual(["ALL"])
-    expect(host.SecurityOpt).toEqual(["no-new-privileges"])
+    // Plus the seccomp profile generated from the native sandbox's policy, inline.
+    expect(host.SecurityOpt).toEqual(["no-new-privileges", `seccomp=${settings.seccompProfile}`])
     expect(spec.User).toBe("1000:1000")
     expect(host.NanoCpus).toBe(1e9)
     expect(host.Tmpfs).toEqual({ "/tmp": "rw,nosuid,nodev,noexec,size=32m,mode=1777" })

@@ -31,6 +31,12 @@ export interface ContainerSettings {
    * Docker would otherwise fill in (resolv.conf with the host's DNS servers). Null: Docker's own.
    */
   readonly unreadableFile: string | null
+  /**
+   * The seccomp profile's JSON text (Docker takes it inline): the native sandbox's policy as a
+   * full Docker profile (see packages/sandbox-native/seccomp/README.md). It replaces Docker's
+   * default profile, which still allows io_uring, ptrace and AF_VSOCK on Docker 20.10.
+   */
+  readonly seccompProfile: string
 }
 
 /** Files Docker writes into every container that tell user code about the host. */
@@ -79,7 +85,7 @@ export const containerSpec = (step: SandboxStep, settings: ContainerSettings, no
       NetworkMode: "none",
       ReadonlyRootfs: true,
       CapDrop: ["ALL"],
-      SecurityOpt: ["no-new-privileges"],
+      SecurityOpt: ["no-new-privileges", `seccomp=${settings.seccompProfile}`],
       Init: true,
       Memory: memory,
       MemorySwap: memory,

@@ -1,8 +1,16 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
-import { SandboxError, type Mount, removeTreeInCleanup } from "@codebox/core"
-import { copyTree, defaultMaxCopyBytes, makeStagingDir, mountStagingArea, unmountStagingArea } from "@codebox/sandbox-native/staging"
+import { type Mount, removeTreeInCleanup, SandboxError } from "@codebox/core"
+import {
+  copyTree,
+  defaultMaxCopyBytes,
+  hidePaths,
+  makeStagingDir,
+  mountStagingArea,
+  randomName,
+  unmountStagingArea
+} from "@codebox/sandbox-native/staging"
 
 /**
  * Writable mounts bound straight from the host disk would let a program fill that disk, one
@@ -18,11 +26,10 @@ export interface StagingArea {
   readonly unreadable: string
 }
 
-let steps = 0
 const root = { uid: 0, gid: 0 }
 
 const fail = (what: string) => (cause: unknown) =>
-  new SandboxError({ message: `docker: ${what}: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
+  new SandboxError({ message: `docker: ${what}: ${hidePaths(cause instanceof Error ? cause.message : String(cause))}`, cause })
 
 /** Mounts the staging tmpfs for the sandbox's lifetime, or null (with the reason logged) when it cannot. */
 export const acquireStagingArea = (stateDir: string, sizeMb: number) =>
@@ -54,7 +61,8 @@ export const stageMounts = Effect.fnUntraced(function* (
   mounts: ReadonlyArray<Mount>,
   owner: { readonly uid: number; readonly gid: number }
 ) {
-  const step = `step-${process.pid}-${++steps}`
+  // Random: the name shows in the container's mountinfo, and must not tell the worker's pid or its job count.
+  const step = randomName()
   const staged = yield* Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {

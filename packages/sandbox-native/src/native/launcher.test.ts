@@ -14,12 +14,31 @@ const plan = {
   ],
   env: { NODE_PATH: "/opt/codebox/node_modules" },
   cwd: "/box/out",
-  argv: ["/usr/bin/python3", "-B", "/box/src/main.py", "--", "$(id)", "; rm -rf /"]
+  argv: ["/usr/bin/python3", "-B", "/box/src/main.py", "--", "$(id)", "; rm -rf /"],
+  seccomp: true
 }
 
 describe("launcherArgv", () => {
-  const argv = launcherArgv(plan)
+  const launch = launcherArgv(plan)
+  // The options bwrap reads from fd 6 stand where `--args 6` is.
+  const at = launch.argv.indexOf("--args")
+  const argv = [...launch.argv.slice(0, at), ...launch.bwrapOptions, ...launch.argv.slice(at + 2)]
   const flagValue = (flag: string) => argv[argv.indexOf(flag) + 1]
+
+  it("names no host path in bwrap's own argv (a program sees it as /proc/1/cmdline)", () => {
+    const bwrap = launch.argv.indexOf("/usr/bin/bwrap")
+    expect(launch.argv.slice(bwrap, launch.argv.indexOf("--") + 1)).toEqual([
+      "/usr/bin/bwrap",
+      "--args",
+      "6",
+      "--json-status-fd",
+      "3",
+      "--seccomp",
+      "5",
+      "--"
+    ])
+    expect(launcherArgv({ ...plan, seccomp: false }).argv).not.toContain("--seccomp")
+  })
 
   it("drops root with setpriv before bwrap, after the rlimits", () => {
     expect(argv[0]).toBe("/usr/bin/prlimit")
@@ -64,8 +83,7 @@ describe("launcherArgv", () => {
   })
 
   it("puts the program's argv after --, untouched", () => {
-    const end = argv.indexOf("--", argv.indexOf("--cap-drop"))
-    expect(argv.slice(end + 1)).toEqual(plan.argv)
+    expect(launch.argv.slice(launch.argv.indexOf("--") + 1)).toEqual(plan.argv)
   })
 })
 
@@ -75,8 +93,11 @@ describe("the launcher handover", () => {
   })
 
   it("runs bash with the cgroup files as its own arguments", () => {
-    const command = launcherCommand(["/sys/fs/cgroup/pids/codebox/j1/cgroup.procs"])
+    const command = launcherCommand(["/sys/fs/cgroup/pids/codebox/j1/cgroup.procs"], true)
     expect(command[0]).toBe("/bin/bash")
+    // The descriptors it keeps open for bwrap: the standard three, status, filter and options.
+    expect(command.at(-2)).toBe("0 1 2 3 5 6")
+    expect(launcherCommand([], false).at(-1)).toBe("0 1 2 3 6")
     expect(command.at(-1)).toBe("/sys/fs/cgroup/pids/codebox/j1/cgroup.procs")
   })
 })

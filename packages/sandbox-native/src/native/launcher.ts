@@ -20,6 +20,19 @@ export interface LaunchPlan {
   readonly env: Readonly<Record<string, string>>
   readonly cwd: string
   readonly argv: ReadonlyArray<string>
+  /** Whether bwrap loads the seccomp filter from fd 5 (off only to measure what it costs). */
+  readonly seccomp: boolean
+}
+
+/** What the launcher is given for one step. */
+export interface LaunchCommand {
+  /**
+   * What the launcher execs. Its bwrap stays pid 1 of the sandbox, so this is what a program reads
+   * in /proc/1/cmdline: it names no host path (those are all in `bwrapOptions`).
+   */
+  readonly argv: Array<string>
+  /** bwrap's options (binds, environment, ...), read by `bwrap --args 6`. */
+  readonly bwrapOptions: Array<string>
 }
 
 /** Open files a program may hold; enough for compilers and runtimes, too few to exhaust the host. */
@@ -27,26 +40,36 @@ export const openFilesLimit = 256
 
 export const defaultPath = "/usr/local/bin:/usr/bin:/bin"
 
+/** The launcher's descriptors: bwrap's status (3), the argv (4), the seccomp filter (5), bwrap's options (6). */
+export const LauncherFd = { status: 3, argv: 4, seccomp: 5, bwrapOptions: 6 } as const
+
 /**
  * The launcher joins every cgroup of the job by writing its own pid, then waits for its argv on
  * fd 4 (NUL-separated, read into an array: no shell ever parses it) and execs it. It is started
  * ahead of the job: moving a process between cgroups waits for an RCU grace period (5-15 ms on an
  * idle host), which is thereby paid while the previous job runs, not by the next one. Because the
  * launcher is in the cgroups before any program of the job exists, nothing can fork outside them.
+ * Before the exec it closes every descriptor but the standard ones and those it hands to bwrap
+ * (its first argument lists them): whatever started the server may have left descriptors open
+ * without close-on-exec (a pipe at fd 251 was seen), and a job must not inherit them. bwrap itself
+ * closes 5 and 6 after reading them and keeps 3 out of the sandbox.
  * Exit 125 when a join or the read fails (reported as a sandbox error, not the program's failure).
  */
 const launcherScript =
-  `for f in "$@"; do echo $$ > "$f" || exit 125; done; mapfile -d "" -t -u 4 argv || exit 125; exec 4<&-; ` +
-  `[ \${#argv[@]} -gt 0 ] || exit 125; exec "\${argv[@]}"`
+  `keep=" $1 "; shift; for f in "$@"; do echo $$ > "$f" || exit 125; done; ` +
+  `mapfile -d "" -t -u 4 argv || exit 125; exec 4<&-; [ \${#argv[@]} -gt 0 ] || exit 125; ` +
+  `for f in /proc/$$/fd/*; do n=\${f##*/}; case "$keep" in *" $n "*) ;; *) exec {n}>&- ;; esac; done; ` +
+  `exec "\${argv[@]}"`
 
 /** The command that starts a launcher for a job whose cgroups have these cgroup.procs files. */
-export const launcherCommand = (procsFiles: ReadonlyArray<string>): Array<string> => [
+export const launcherCommand = (procsFiles: ReadonlyArray<string>, seccomp: boolean): Array<string> => [
   "/bin/bash",
   "--noprofile",
   "--norc",
   "-c",
   launcherScript,
   "codebox-launch",
+  [0, 1, 2, LauncherFd.status, ...(seccomp ? [LauncherFd.seccomp] : []), LauncherFd.bwrapOptions].join(" "),
   ...procsFiles
 ]
 
@@ -88,14 +111,15 @@ export const systemBinds = (passwdFile: string, groupFile: string): Array<string
 const mb = (n: number) => n * 1024 * 1024
 
 /**
- * The argv the launcher execs for one step: prlimit (cpu, file size, open files, no core) ->
+ * The launch of one step: prlimit (cpu, file size, open files, no core) ->
  * setpriv (drop to the job's uid/gid, no groups, no new privileges; root is gone BEFORE bwrap, so
  * the sandbox's uid maps to an unprivileged host uid) -> bwrap (new user, pid, net, ipc, uts,
  * mount and cgroup namespaces; a read-only root; private /tmp and /dev/shm sized by tmp_mb; no
- * capabilities; no nested user namespaces; cleared environment) -> the program. The program's
- * argv comes after `--` and is never seen by a shell.
+ * capabilities; no nested user namespaces; cleared environment; the seccomp filter, applied
+ * right before the program's exec, after bwrap's own mounts) -> the program. The program's argv
+ * comes after `--` and is never seen by a shell.
  */
-export const launcherArgv = (plan: LaunchPlan): Array<string> => {
+export const launcherArgv = (plan: LaunchPlan): LaunchCommand => {
   // RLIMIT_CPU is a per-process backstop; the job's total cpu time is watched through the cgroup.
   const cpuSeconds = Math.ceil(plan.limits.cpu_time_ms / 1000) + 1
   const tmpBytes = String(mb(plan.limits.tmp_mb))
@@ -105,7 +129,7 @@ export const launcherArgv = (plan: LaunchPlan): Array<string> => {
     PATH: plan.env.PATH ?? defaultPath,
     HOME: plan.env.HOME ?? "/tmp"
   }
-  return [
+  const argv = [
     "/usr/bin/prlimit",
     `--cpu=${cpuSeconds}:${cpuSeconds + 1}`,
     `--fsize=${mb(plan.limits.file_size_mb)}`,
@@ -117,14 +141,21 @@ export const launcherArgv = (plan: LaunchPlan): Array<string> => {
     "--clear-groups",
     "--no-new-privs",
     "/usr/bin/bwrap",
+    "--args",
+    String(LauncherFd.bwrapOptions),
+    // fd 3: bwrap names the child here once the sandbox is set up (the runner's proof it started).
+    "--json-status-fd",
+    String(LauncherFd.status),
+    ...(plan.seccomp ? ["--seccomp", String(LauncherFd.seccomp)] : []),
+    "--",
+    ...plan.argv
+  ]
+  const bwrapOptions = [
     "--unshare-all",
     "--unshare-user",
     "--disable-userns",
     "--die-with-parent",
     "--new-session",
-    // fd 3: bwrap names the child here once the sandbox is set up (the runner's proof it started).
-    "--json-status-fd",
-    "3",
     "--hostname",
     "sandbox",
     ...plan.system,
@@ -153,10 +184,9 @@ export const launcherArgv = (plan: LaunchPlan): Array<string> => {
     "--clearenv",
     ...Object.entries(env).flatMap(([k, v]) => ["--setenv", k, v]),
     "--cap-drop",
-    "ALL",
-    "--",
-    ...plan.argv
+    "ALL"
   ]
+  return { argv, bwrapOptions }
 }
 
 /** Checks a step before anything is created for it; the message says what is wrong. */

@@ -1,29 +1,41 @@
 import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs"
 import type { CgroupDriver, JobCgroup } from "./Cgroup.ts"
-import { encodeArgv, launcherCommand } from "./launcher.ts"
+import { encodeArgv, type LaunchCommand, LauncherFd, launcherCommand } from "./launcher.ts"
 
 /** A launcher process already inside its job's fresh cgroups, waiting for an argv on fd 4. */
 export interface Launcher {
   readonly name: string
   readonly cgroup: JobCgroup
   readonly child: ChildProcess
-  /** Hands over the argv; the launcher execs it at once. */
-  start(argv: ReadonlyArray<string>): void
+  /** Hands over the argv and bwrap's options; the launcher execs at once. */
+  start(command: LaunchCommand): void
 }
 
 /** Processes a waiting launcher may have before its job's limit is set (bash needs one). */
 const waitingPids = 8
 
-export const spawnLauncher = (driver: CgroupDriver, name: string): Launcher => {
+/**
+ * Starts a launcher in fresh cgroups named `name`. `seccompFilter` is the compiled filter bwrap
+ * loads (null: none, only to measure its cost); it is opened afresh for every launcher, because
+ * launchers sharing one open file would share its offset and all but the first read nothing.
+ */
+export const spawnLauncher = (driver: CgroupDriver, name: string, seccompFilter: string | null): Launcher => {
   const cgroup = driver.create(name, { memoryBytes: null, pids: waitingPids })
-  const [command, ...args] = launcherCommand(cgroup.procsFiles)
+  const [command, ...args] = launcherCommand(cgroup.procsFiles, seccompFilter !== null)
   let child: ChildProcess
+  let filter: number | null = null
   try {
-    // stdio 3: bwrap's status fd; stdio 4: the argv. Nothing of the host's environment is passed.
-    child = spawn(command!, args, { stdio: ["pipe", "pipe", "pipe", "pipe", "pipe"], env: { PATH: "/usr/bin:/bin" } })
+    filter = seccompFilter === null ? null : fs.openSync(seccompFilter, "r")
+    // stdio 3: bwrap's status; 4: the argv; 5: the filter; 6: bwrap's options. No host environment.
+    const stdio = ["pipe", "pipe", "pipe", "pipe", "pipe", filter ?? "ignore", "pipe"] as const
+    child = spawn(command!, args, { stdio: [...stdio], env: { PATH: "/usr/bin:/bin" } })
   } catch (e) {
     void cgroup.destroy()
     throw e
+  } finally {
+    // The launcher holds its own copy now.
+    if (filter !== null) fs.closeSync(filter)
   }
   // Errors surface when the launcher is used; an idle one that failed is dropped.
   child.on("error", () => undefined)
@@ -32,10 +44,16 @@ export const spawnLauncher = (driver: CgroupDriver, name: string): Launcher => {
     name,
     cgroup,
     child,
-    start: (argv) => {
-      const control = child.stdio[4] as NodeJS.WritableStream & { on(e: "error", f: () => void): void }
-      control.on("error", () => undefined)
-      control.end(encodeArgv(argv))
+    start: (launch) => {
+      // Options first: the launcher execs bwrap as soon as it has the argv, and bwrap reads them.
+      for (const [fd, args] of [
+        [LauncherFd.bwrapOptions, launch.bwrapOptions],
+        [LauncherFd.argv, launch.argv]
+      ] as const) {
+        const pipe = (child.stdio as ReadonlyArray<unknown>)[fd] as NodeJS.WritableStream & { on(e: "error", f: () => void): void }
+        pipe.on("error", () => undefined)
+        pipe.end(encodeArgv(args))
+      }
     }
   }
 }
@@ -47,7 +65,7 @@ export const isWaiting = (launcher: Launcher): boolean =>
  * Keeps `size` launchers ready. `take` hands out a waiting one (or starts one on the spot when
  * none is ready) and refills after the caller's step has started, off its critical path.
  */
-export const makeLauncherPool = (driver: CgroupDriver, nextName: () => string, size: number) => {
+export const makeLauncherPool = (driver: CgroupDriver, nextName: () => string, size: number, seccompFilter: string | null) => {
   const ready: Array<Launcher> = []
   let closed = false
   const discard = (launcher: Launcher) => {
@@ -57,7 +75,7 @@ export const makeLauncherPool = (driver: CgroupDriver, nextName: () => string, s
   const refill = () => {
     while (!closed && ready.length < size) {
       try {
-        ready.push(spawnLauncher(driver, nextName()))
+        ready.push(spawnLauncher(driver, nextName(), seccompFilter))
       } catch {
         return
       }
@@ -73,7 +91,7 @@ export const makeLauncherPool = (driver: CgroupDriver, nextName: () => string, s
         discard(launcher)
       }
       setImmediate(refill)
-      return spawnLauncher(driver, nextName())
+      return spawnLauncher(driver, nextName(), seccompFilter)
     },
     refill,
     /** Names of the cgroups of waiting launchers (they exist while nothing runs). */

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process"
+import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { promisify } from "node:util"
@@ -18,27 +19,42 @@ const run = promisify(execFile)
 export const mountStagingArea = async (parent: string, sizeMb: number): Promise<string> => {
   fs.mkdirSync(parent, { recursive: true, mode: 0o711 })
   await sweepStagingAreas(parent)
-  const dir = fs.mkdtempSync(path.join(parent, `codebox-native-${process.pid}-`))
+  // A random name: it shows in a job's /proc/self/mountinfo only as the tmpfs's source, but the
+  // area's path must not carry this process's pid either. Who owns it is in a side file.
+  const dir = path.join(parent, `staging-${randomName()}`)
+  fs.mkdirSync(dir, { mode: 0o711 })
+  fs.writeFileSync(`${dir}${ownerSuffix}`, String(process.pid), { mode: 0o600 })
   try {
     await run("/usr/bin/mount", ["-t", "tmpfs", "-o", `size=${sizeMb}m,mode=0711,nosuid,nodev`, "codebox-staging", dir])
   } catch (e) {
     fs.rmdirSync(dir)
-    throw new Error(`cannot mount the staging tmpfs at ${dir}: ${(e as { stderr?: string }).stderr ?? String(e)}`)
+    fs.rmSync(`${dir}${ownerSuffix}`, { force: true })
+    throw new Error(`cannot mount the staging tmpfs (${(e as { stderr?: string }).stderr?.trim() ?? String(e)})`)
   }
   return dir
 }
 
+/** Beside each staging area, a file holding the pid of the process that owns it. */
+const ownerSuffix = ".owner"
+
+/** 16 random hex digits: names that say nothing about the host, the process or the job count. */
+export const randomName = (): string => randomBytes(8).toString("hex")
+
 /** Unmounts the staging areas of CodeBox processes that died without cleaning up. */
 const sweepStagingAreas = async (parent: string): Promise<void> => {
   for (const name of fs.readdirSync(parent)) {
-    const owner = Number(/^codebox-native-(\d+)-/.exec(name)?.[1] ?? "0")
-    if (owner > 0 && !processAlive(owner)) await unmountStagingArea(path.join(parent, name))
+    if (!name.endsWith(ownerSuffix)) continue
+    const owner = Number(fs.readFileSync(path.join(parent, name), "utf8").trim())
+    if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) {
+      await unmountStagingArea(path.join(parent, name.slice(0, -ownerSuffix.length)))
+    }
   }
 }
 
 export const unmountStagingArea = async (dir: string): Promise<void> => {
   await run("/usr/bin/umount", ["--lazy", dir]).catch(() => undefined)
   fs.rmSync(dir, { recursive: true, force: true })
+  fs.rmSync(`${dir}${ownerSuffix}`, { force: true })
 }
 
 /** Deepest directory nesting copied; deeper trees are a program playing games. */

@@ -1,0 +1,70 @@
+import * as os from "node:os"
+import { expect, it } from "vitest"
+import type { HostilePrograms, LanguagePlugin, LimitsRequest, Task, TaskRequest } from "@codebox/core"
+
+/** What the isolation cases need from the hostile suite around them. */
+export interface IsolationContext {
+  readonly plugin: LanguagePlugin
+  readonly timeout: number
+  readonly run: (request: TaskRequest) => Promise<Task>
+  readonly runProgram: (plugin: LanguagePlugin, source: string, limits?: LimitsRequest, args?: Array<string>) => Promise<Task>
+  readonly expectCleanAfter: (plugin: LanguagePlugin) => Promise<void>
+}
+
+/** The calls the seccomp filter refuses that a program can make without any privilege. */
+export const deniedSyscalls = ["io_uring_setup", "userfaultfd", "bpf", "ptrace", "unshare", "keyctl"] as const
+
+/** A number standing alone (not inside a longer number or a hex id). */
+const standalone = (n: number) => new RegExp(`(^|[^0-9a-f])${n}([^0-9a-f]|$)`, "m")
+
+/**
+ * Cases of the hostile suite about what the kernel lets a program reach beyond its limits: system
+ * calls the seccomp filter denies, the kernel keyring shared across jobs, descriptors inherited
+ * from the server, and host details (pid, paths, name) seen from inside or in the result.
+ */
+export const isolationCases = (h: HostilePrograms, ctx: IsolationContext) => {
+  const { plugin, timeout, runProgram } = ctx
+  const when = (program: string | undefined) => (program === undefined ? it.skip : it)
+
+  when(h.syscall)(`system calls denied by the seccomp filter: ${deniedSyscalls.join(", ")}`, { timeout }, async () => {
+    const tasks = await Promise.all(deniedSyscalls.map((call) => runProgram(plugin, h.syscall!, {}, [call])))
+    const seen = Object.fromEntries(tasks.map((task, i) => [deniedSyscalls[i], task.result?.stdout.trim() ?? task.error]))
+    // EPERM: the filter's answer. Without it these succeed, or fail with another errno.
+    expect(seen).toEqual(Object.fromEntries(deniedSyscalls.map((call) => [call, "EPERM"])))
+    await ctx.expectCleanAfter(plugin)
+  })
+
+  when(h.keyring)("kernel keyring: a key added by one job is not there for the next", { timeout }, async () => {
+    const secret = `secret-from-job-1-${Math.random().toString(36).slice(2)}`
+    const first = await runProgram(plugin, h.keyring!, {}, ["add", secret])
+    const second = await runProgram(plugin, h.keyring!, {}, ["read"])
+    expect(first.result?.stdout, first.result?.stderr).toBe("EPERM\n")
+    expect(second.result?.stdout, second.result?.stderr).toBe("none\n")
+  })
+
+  when(h.openFiles)("descriptors: a job has none open above 2", { timeout }, async () => {
+    const task = await runProgram(plugin, h.openFiles!)
+    expect(task.result?.verdict, task.result?.stderr).toBe("ok")
+    expect(task.result?.stdout).toBe("\n")
+  })
+
+  when(h.readFile)("nothing of the host inside or in the result: pid, paths, host name", { timeout }, async () => {
+    const files = ["/proc/self/mountinfo", "/proc/1/cmdline", "/proc/sys/kernel/hostname", "/proc/self/cgroup", "/etc/hostname"]
+    const tasks = await Promise.all(files.map((file) => runProgram(plugin, h.readFile!, {}, [file])))
+    const hostname = os.hostname()
+    for (const [i, task] of tasks.entries()) {
+      const seen = task.result?.stdout.replaceAll("\0", " ") ?? ""
+      expect(task.result?.verdict, `${files[i]}: ${task.error}`).toBe("ok")
+      expect(seen, files[i]).not.toMatch(standalone(process.pid))
+      expect(seen, files[i]).not.toContain(hostname)
+      for (const hostPath of ["/run/codebox", "/var/lib/codebox", "codebox-native", "codebox-jobs", `${os.tmpdir()}/`]) {
+        expect(seen, `${files[i]} names ${hostPath}`).not.toContain(hostPath)
+      }
+    }
+    expect(tasks[2]!.result?.stdout).toBe("sandbox\n")
+    // The whole task as its submitter gets it: no host name, no pid of the server.
+    const whole = JSON.stringify(tasks[0])
+    expect(whole).not.toContain(hostname)
+    expect(whole).not.toMatch(standalone(process.pid))
+  })
+}
