@@ -183,7 +183,8 @@ export const make = (options: NativeSandboxOptions = {}) =>
       })
       const result = yield* spawnStep(argv, step, launcher)
       const measured = cgroup.usage()
-      const usage = { ...measured, cpuTimeMs: measured.cpuTimeMs === null ? null : measured.cpuTimeMs - result.cpuBase }
+      const programCpuMs = measured.cpuTimeMs === null ? null : measured.cpuTimeMs - result.cpuBase - result.cpuBeforeStartMs
+      const usage = { ...measured, cpuTimeMs: programCpuMs }
       // Every process of the job is dead and its cgroup gone before its files are read back.
       yield* Effect.tryPromise({ try: () => cgroup.destroy(), catch: fail("cannot remove the job's cgroup") })
       if (!result.started) {
