@@ -187,7 +187,9 @@ export const make = (options: NativeSandboxOptions = {}) =>
       const usage = { ...measured, cpuTimeMs: programCpuMs }
       // Every process of the job is dead and its cgroup gone before its files are read back.
       yield* Effect.tryPromise({ try: () => cgroup.destroy(), catch: fail("cannot remove the job's cgroup") })
-      if (!result.started) {
+      // A limit of ours that fired during the set-up (a wall time shorter than bwrap's start on a
+      // loaded host) is that limit's verdict, not a sandbox failure.
+      if (!result.started && result.fired === null) {
         return yield* new SandboxError({
           message: `the sandbox did not start (exit ${result.exitCode ?? result.signal}): ${result.stderr.toString("utf8").trim().slice(0, 2000)}`
         })
