@@ -55,6 +55,16 @@ layer(NativeSandbox.layer(), { excludeTestServices: true })("NativeSandbox mount
       expect(fs.readFileSync(path.join(hostDir, "out", "result.txt"), "utf8")).toBe("written\n")
     })
   )
+
+  it.effect("a wall time that ends before the program even starts is a wall_time limit, not a sandbox failure", () =>
+    Effect.gen(function* () {
+      const outcome = yield* Sandbox.use((sandbox) =>
+        sandbox.run({ ...step(["/usr/bin/true"]), limits: { ...standardLimits, wall_time_ms: 1 } })
+      )
+      expect(outcome.limit).toBe("wall_time")
+      expect(outcome.signal).toBe("SIGKILL")
+    })
+  )
 })
 
 layer(NativeSandbox.layer(), { excludeTestServices: true })("NativeSandbox: nothing of the host", (it) => {

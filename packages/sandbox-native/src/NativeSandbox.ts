@@ -222,10 +222,13 @@ export const make = (options: NativeSandboxOptions = {}) =>
       })
       const result = yield* spawnStep(launch, step, launcher)
       const measured = cgroup.usage()
-      const usage = { ...measured, cpuTimeMs: measured.cpuTimeMs === null ? null : measured.cpuTimeMs - result.cpuBase }
+      const programCpuMs = measured.cpuTimeMs === null ? null : measured.cpuTimeMs - result.cpuBase - result.cpuBeforeStartMs
+      const usage = { ...measured, cpuTimeMs: programCpuMs }
       // Every process of the job is dead and its cgroup gone before its files are read back.
       yield* Effect.tryPromise({ try: () => cgroup.destroy(), catch: fail("cannot remove the job's cgroup") })
-      if (!result.started) {
+      // A limit of ours that fired during the set-up (a wall time shorter than bwrap's start on a
+      // loaded host) is that limit's verdict, not a sandbox failure.
+      if (!result.started && result.fired === null) {
         return yield* new SandboxError({
           message: `the sandbox did not start (exit ${result.exitCode ?? result.signal}): ${hidePaths(result.stderr.toString("utf8").trim().slice(0, 2000))}`
         })

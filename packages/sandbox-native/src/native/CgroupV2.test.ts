@@ -63,6 +63,33 @@ describe("cgroup v2 driver", () => {
     expect(read("cgroup.kill")).toBe("1")
   })
 
+  it("without memory.peak (Linux < 5.19) reports the highest memory.current seen, or memory.max once reached", () => {
+    const { parent, job } = fakeTree()
+    dirs.push(parent)
+    fs.rmSync(path.join(job, "memory.peak"))
+    fs.writeFileSync(path.join(job, "memory.events"), "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n")
+    const cgroup = CgroupV2.make(parent, "codebox").create("j1", { memoryBytes: 64 * 1024 * 1024, pids: 32 })
+    fs.writeFileSync(path.join(job, "memory.current"), "5000000\n")
+    cgroup.cpuTimeMs() // the watchdog's poll samples memory.current
+    fs.writeFileSync(path.join(job, "memory.current"), "1000000\n")
+    expect(cgroup.usage().memoryPeakBytes).toBe(5_000_000)
+    fs.writeFileSync(path.join(job, "memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n")
+    expect(cgroup.usage()).toEqual({ oomKills: 1, memoryPeakBytes: 64 * 1024 * 1024, cpuTimeMs: 1235 })
+  })
+
+  it("in a cgroup that is not the hierarchy's root, moves its processes into a leaf before enabling controllers", () => {
+    const { parent } = fakeTree()
+    dirs.push(parent)
+    fs.writeFileSync(path.join(parent, "cgroup.events"), "populated 1\nfrozen 0\n") // only non-root cgroups have it
+    fs.writeFileSync(path.join(parent, "cgroup.procs"), `${process.pid}\n`)
+    const leaf = path.join(parent, CgroupV2.serviceLeaf("codebox"))
+    fs.mkdirSync(leaf)
+    fs.writeFileSync(path.join(leaf, "cgroup.procs"), "")
+    CgroupV2.make(parent, "codebox").prepare()
+    expect(fs.readFileSync(path.join(leaf, "cgroup.procs"), "utf8")).toBe(String(process.pid))
+    expect(fs.readFileSync(path.join(parent, "cgroup.subtree_control"), "utf8")).toBe("+memory +pids +cpu")
+  })
+
   const unified = "/sys/fs/cgroup/unified"
   const realV2 = fs.existsSync(path.join(unified, "cgroup.procs")) && process.getuid?.() === 0
   it.skipIf(!realV2)("kills every process of a real v2 cgroup and removes it", async () => {

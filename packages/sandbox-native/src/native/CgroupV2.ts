@@ -8,6 +8,7 @@ import {
   killPids,
   listChildren,
   readKey,
+  readNumber,
   readPids,
   readText,
   writeFile
@@ -16,11 +17,45 @@ import {
 /** Controllers a job cgroup needs enabled in its parent's cgroup.subtree_control. */
 export const requiredControllers = ["memory", "pids"] as const
 
+/** The child of a delegated parent that its own processes (CodeBox's included) are moved into. */
+export const serviceLeaf = (root: string) => `${root}-service`
+
 /**
- * cgroup v2: one tree. `parent` is a cgroup CodeBox may write to (the hierarchy root, or a
- * delegated subtree); `root` is created under it with memory and pids (and cpu when available)
- * enabled for its children. Limits are memory.max (+ memory.swap.max 0), pids.max; OOM kills come
- * from memory.events, cpu time from cpu.stat; the whole job dies at once through cgroup.kill.
+ * The real root of the hierarchy is the only cgroup without cgroup.events. A cgroup namespace's
+ * root (a container's /sys/fs/cgroup) has one, and is bound by the no-internal-processes rule.
+ */
+export const isHierarchyRoot = (dir: string) => !fs.existsSync(path.join(dir, "cgroup.events"))
+
+/**
+ * A cgroup with processes in it cannot enable controllers for its children ("no internal
+ * processes"; the hierarchy's real root is exempt). In a delegated cgroup or a container's
+ * namespace root, CodeBox's own process is in the very cgroup it must divide: every process there
+ * moves into one leaf child first, as systemd documents for Delegate=yes and as containers do.
+ */
+const moveProcessesToLeaf = (parent: string, leaf: string) => {
+  if (isHierarchyRoot(parent)) return
+  const pids = readPids(path.join(parent, "cgroup.procs"))
+  if (pids.length === 0) return
+  const dir = path.join(parent, leaf)
+  fs.mkdirSync(dir, { recursive: true })
+  for (const pid of pids) {
+    try {
+      fs.writeFileSync(path.join(dir, "cgroup.procs"), String(pid), { flag: "r+" })
+    } catch (e) {
+      // ESRCH: it exited meanwhile. Anything else leaves a process behind: say which.
+      if ((e as NodeJS.ErrnoException).code !== "ESRCH") {
+        throw new Error(`cannot move process ${pid} out of ${parent} into ${dir}: ${(e as Error).message}`)
+      }
+    }
+  }
+}
+
+/**
+ * cgroup v2: one tree. `parent` is a cgroup CodeBox may write to (the hierarchy root, a container's
+ * namespace root, or a subtree delegated to its uid); `root` is created under it with memory and
+ * pids (and cpu when available) enabled for its children. Limits are memory.max (+ memory.swap.max
+ * 0), pids.max; OOM kills come from memory.events, cpu time from cpu.stat; the whole job dies at
+ * once through cgroup.kill.
  */
 export const make = (parent: string, root: string): CgroupDriver => {
   const base = path.join(parent, root)
@@ -61,7 +96,10 @@ export const make = (parent: string, root: string): CgroupDriver => {
       const wanted = [...requiredControllers, ...(available.includes("cpu") ? ["cpu"] : [])]
       const enable = wanted.map((c) => `+${c}`).join(" ")
       const enabledIn = (dir: string) => (readText(path.join(dir, "cgroup.subtree_control")) ?? "").trim().split(/\s+/)
-      if (!wanted.every((c) => enabledIn(parent).includes(c))) writeFile(parent, "cgroup.subtree_control", enable)
+      if (!wanted.every((c) => enabledIn(parent).includes(c))) {
+        moveProcessesToLeaf(parent, serviceLeaf(root))
+        writeFile(parent, "cgroup.subtree_control", enable)
+      }
       fs.mkdirSync(base, { recursive: true })
       if (!wanted.every((c) => enabledIn(base).includes(c))) writeFile(base, "cgroup.subtree_control", enable)
     },
@@ -82,17 +120,33 @@ export const make = (parent: string, root: string): CgroupDriver => {
         fs.rmdirSync(dir)
         throw e
       }
+      // memory.peak exists from Linux 5.19. Before it (Debian 12's 6.1), the peak is the highest
+      // memory.current seen by the cpu watchdog's polls, or memory.max itself once memory.events
+      // says the job reached it (a memory bomb rises to the limit between two polls).
+      let sampledPeak: number | null = null
+      const sampleMemory = () => {
+        const current = readNumber(path.join(dir, "memory.current"))
+        if (current !== null) sampledPeak = Math.max(sampledPeak ?? 0, current)
+      }
+      const memoryPeak = (): number | null => {
+        const peak = readNumber(path.join(dir, "memory.peak"))
+        if (peak !== null) return peak
+        sampleMemory()
+        const events = path.join(dir, "memory.events")
+        const reachedMax = (readKey(events, "max") ?? 0) > 0 || (readKey(events, "oom_kill") ?? 0) > 0
+        const max = readNumber(path.join(dir, "memory.max")) // null for "max" (no limit)
+        return reachedMax && max !== null ? Math.max(max, sampledPeak ?? 0) : sampledPeak
+      }
       return {
         procsFiles: [path.join(dir, "cgroup.procs")],
         setLimits,
-        cpuTimeMs: () => cpuTimeMs(dir),
+        cpuTimeMs: () => {
+          sampleMemory()
+          return cpuTimeMs(dir)
+        },
         usage: () => ({
           oomKills: readKey(path.join(dir, "memory.events"), "oom_kill") ?? 0,
-          // memory.peak exists from Linux 5.19.
-          memoryPeakBytes: (() => {
-            const text = readText(path.join(dir, "memory.peak"))
-            return text === null ? null : Number(text.trim())
-          })(),
+          memoryPeakBytes: memoryPeak(),
           cpuTimeMs: cpuTimeMs(dir)
         }),
         pids: () => readPids(path.join(dir, "cgroup.procs")),

@@ -3,9 +3,12 @@ import * as path from "node:path"
 import type { CgroupDriver } from "./Cgroup.ts"
 import * as CgroupV1 from "./CgroupV1.ts"
 import * as CgroupV2 from "./CgroupV2.ts"
+import { chooseV2Parent } from "./delegation.ts"
 
 export interface CgroupMount {
   readonly mountPoint: string
+  /** Which cgroup of the hierarchy appears at mountPoint (mountinfo's root field; "/" mostly). */
+  readonly root: string
   readonly fsType: "cgroup" | "cgroup2"
   /** v1: the controllers of this hierarchy (from the super options); v2: empty. */
   readonly controllers: ReadonlyArray<string>
@@ -16,13 +19,14 @@ export const parseMountinfo = (text: string): Array<CgroupMount> =>
   text.split("\n").flatMap((line) => {
     const [left, right] = line.split(" - ")
     if (left === undefined || right === undefined) return []
+    const root = left.split(" ")[3] ?? "/"
     const mountPoint = left.split(" ")[4]
     const [fsType, , superOptions = ""] = right.split(" ")
     if (mountPoint === undefined || (fsType !== "cgroup" && fsType !== "cgroup2")) return []
     // Paths in mountinfo escape spaces and the like as octal.
-    const decoded = mountPoint.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))
+    const decode = (p: string) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))
     const controllers = fsType === "cgroup" ? superOptions.split(",").filter((o) => o !== "rw" && o !== "ro" && !o.includes("=")) : []
-    return [{ mountPoint: decoded, fsType, controllers }]
+    return [{ mountPoint: decode(mountPoint), root: decode(root), fsType, controllers }]
   })
 
 export type CgroupChoice =
@@ -79,38 +83,62 @@ export const requiredTools = [
   { path: "/bin/sh", debian: "dash" }
 ] as const
 
+const readOr = (file: string, fallback: string) => {
+  try {
+    return fs.readFileSync(file, "utf8")
+  } catch {
+    return fallback
+  }
+}
+
+const writable = (file: string) => {
+  try {
+    fs.accessSync(file, fs.constants.W_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Everything about the host the sandbox needs, checked at start; each problem says how to fix it. */
 export const detectHost = (root: string, preference: CgroupPreference): CgroupDriver => {
   const problems: Array<string> = []
-  if (process.getuid?.() !== 0) {
-    problems.push(
-      "it must run as root (it creates cgroups and drops to an unprivileged uid per job); run the server as root, or use the Docker sandbox"
-    )
-  }
+  const uid = process.getuid?.() ?? 0
   const missing = requiredTools.filter((t) => !fs.existsSync(t.path))
   if (missing.length > 0) {
     problems.push(
       `missing ${missing.map((t) => t.path).join(", ")}: apt-get install -y ${[...new Set(missing.map((t) => t.debian.split(" ")[0]))].join(" ")}`
     )
   }
-  const userns = Number(
-    (() => {
-      try {
-        return fs.readFileSync("/proc/sys/user/max_user_namespaces", "utf8")
-      } catch {
-        return "1"
-      }
-    })()
-  )
-  if (userns === 0) problems.push("user namespaces are disabled: sysctl -w user.max_user_namespaces=15000")
-  let mountinfo = ""
-  try {
-    mountinfo = fs.readFileSync("/proc/self/mountinfo", "utf8")
-  } catch {
-    problems.push("cannot read /proc/self/mountinfo")
+  if (Number(readOr("/proc/sys/user/max_user_namespaces", "1")) === 0) {
+    problems.push("user namespaces are disabled: sysctl -w user.max_user_namespaces=15000")
   }
-  const choice = chooseCgroups(parseMountinfo(mountinfo), controllersOnHost, preference)
+  const mountinfo = readOr("/proc/self/mountinfo", "")
+  if (mountinfo === "") problems.push("cannot read /proc/self/mountinfo")
+  const mounts = parseMountinfo(mountinfo)
+  const choice = chooseCgroups(mounts, controllersOnHost, preference)
+  let v2Parent: string | null = null
   if ("error" in choice) problems.push(choice.error)
+  else if (choice.version === "v2") {
+    const mount = mounts.find((m) => m.fsType === "cgroup2" && m.mountPoint === choice.parent)
+    const picked = chooseV2Parent({
+      mountPoint: choice.parent,
+      mountRoot: mount?.root ?? "/",
+      procSelfCgroup: readOr("/proc/self/cgroup", ""),
+      uid,
+      writable
+    })
+    if ("error" in picked) problems.push(picked.error)
+    else v2Parent = picked.parent
+  }
+  if (uid !== 0) {
+    // A delegated cgroup covers the limits; the rest of the chain still needs root: each job drops
+    // to a uid of its own (setpriv) and its files are staged on a tmpfs CodeBox mounts.
+    problems.push(
+      `it must run as root (uid ${uid} now)${v2Parent !== null ? `: its cgroup ${v2Parent} is delegated, but` : ":"} each job runs as a uid of its own (setpriv) ` +
+        "and its files are staged on a tmpfs it mounts; run `sudo npm start`, or use the Docker sandbox (CODEBOX_SANDBOX=docker)"
+    )
+  }
   if (problems.length > 0 || "error" in choice) throw new Error(`NativeSandbox cannot start: ${problems.join("; ")}`)
-  return choice.version === "v2" ? CgroupV2.make(choice.parent, root) : CgroupV1.make(choice.mounts, root)
+  return choice.version === "v2" ? CgroupV2.make(v2Parent ?? choice.parent, root) : CgroupV1.make(choice.mounts, root)
 }

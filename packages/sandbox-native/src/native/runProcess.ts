@@ -34,6 +34,8 @@ export interface RunnerResult {
   readonly fired: RunnerLimit | null
   /** False when bwrap failed before the program started (its status fd never named a child). */
   readonly started: boolean
+  /** Cpu time the job had used when the program started: the sandbox's set-up, not the program's. */
+  readonly cpuBeforeStartMs: number
 }
 
 export interface RunningProcess {
@@ -83,6 +85,10 @@ export const runProcess = (input: RunnerInput): RunningProcess => {
   let fired: RunnerLimit | null = null
   let status = ""
   let exited = false
+  // The cpu limit is the program's: it counts from when bwrap names the child. Setting up the
+  // sandbox (namespaces, mounts) costs cpu too, a few ms on a host but over a second under
+  // emulation, and must not use up a 1 s limit before the program has run at all.
+  let cpuAtStart: number | null = null
 
   const killAll = () => {
     try {
@@ -106,6 +112,7 @@ export const runProcess = (input: RunnerInput): RunningProcess => {
   // fd 3 is bwrap's --json-status-fd: it names the child once the sandbox is set up.
   ;(child.stdio[3] as NodeJS.ReadableStream).on("data", (chunk: Buffer) => {
     if (status.length < 4096) status += chunk.toString("utf8")
+    if (cpuAtStart === null && status.includes('"child-pid"')) cpuAtStart = input.cpuUsedMs() ?? 0
   })
 
   const stdin = child.stdin as Writable
@@ -118,8 +125,9 @@ export const runProcess = (input: RunnerInput): RunningProcess => {
 
   const wall = setTimeout(() => fire("wall_time"), input.wallTimeMs)
   const cpu = setInterval(() => {
+    if (cpuAtStart === null) return // still setting up: the wall time bounds that
     const used = input.cpuUsedMs()
-    if (used !== null && used >= input.cpuTimeMs) fire("cpu_time")
+    if (used !== null && used - cpuAtStart >= input.cpuTimeMs) fire("cpu_time")
   }, input.pollMs ?? 50)
 
   let straggler: NodeJS.Timeout | undefined
@@ -158,7 +166,8 @@ export const runProcess = (input: RunnerInput): RunningProcess => {
         stderrTruncated: err.truncated,
         wallTimeMs: Math.round(performance.now() - started),
         fired,
-        started: status.includes('"child-pid"')
+        started: status.includes('"child-pid"'),
+        cpuBeforeStartMs: cpuAtStart ?? 0
       })
     }
     // A launcher that died while waiting has already closed.

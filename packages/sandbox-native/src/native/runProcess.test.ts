@@ -1,0 +1,32 @@
+import { spawn } from "node:child_process"
+import { describe, expect, it } from "vitest"
+import { runProcess } from "./runProcess.ts"
+
+/**
+ * A stand-in launcher: it "sets up" for a moment, then reports a child on fd 3 the way bwrap's
+ * --json-status-fd does, then "runs" until killed. Its cpu clock is simulated: one cpu ms per
+ * wall ms from the start, so set-up alone would use up a small limit.
+ */
+const launcher = () =>
+  spawn("/bin/bash", ["-c", `sleep 0.5; echo '{"child-pid": 7}' >&3; sleep 30`], { stdio: ["pipe", "pipe", "pipe", "pipe"] })
+
+describe("runProcess", () => {
+  it("counts the cpu limit from the program's start, not from the sandbox's set-up", async () => {
+    const t0 = performance.now()
+    const running = runProcess({
+      child: launcher(),
+      start: () => {},
+      stdin: null,
+      outputBytes: 1024,
+      wallTimeMs: 60_000,
+      cpuTimeMs: 200,
+      cpuUsedMs: () => Math.round(performance.now() - t0),
+      killJob: () => {},
+      pollMs: 10
+    })
+    const result = await running.done
+    expect(result.started).toBe(true)
+    expect(result.fired).toBe("cpu_time")
+    expect(result.cpuBeforeStartMs).toBeGreaterThan(0)
+  })
+})
