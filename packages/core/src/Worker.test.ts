@@ -105,4 +105,31 @@ describe("Reconciler", () => {
       })
     )
   )
+
+  it.live("queues again a live worker's task that has been STARTED longer than its limits allow (the worker lost it)", () =>
+    gated(() =>
+      Effect.gen(function* () {
+        const engine = yield* Engine
+        const store = yield* TaskStore
+        const submitted = yield* engine.submit({ language: "toy", source_code: "d" })
+        const now = Date.now()
+        const onTime = {
+          ...submitted,
+          task_id: crypto.randomUUID(),
+          state: "STARTED" as const,
+          worker: "live-worker",
+          attempts: 1,
+          started_at: now - 5_000
+        }
+        const overdue = { ...onTime, task_id: crypto.randomUUID(), started_at: now - 2 * submitted.limits.wall_time_ms - 60_000 }
+        yield* store.insert(onTime)
+        yield* store.insert(overdue)
+        const beat = { concurrency: 1, running: 0, completed: 0, state: "running" as const, started_at: now - 60_000 }
+        yield* store.heartbeat({ ...beat, name: "live-worker", last_seen: now + 60_000 })
+        yield* reconcileOnce("1 second")
+        expect((yield* store.get(overdue.task_id)).state).toBe("RETRY")
+        expect((yield* store.get(onTime.task_id)).state).toBe("STARTED")
+      })
+    )
+  )
 })

@@ -55,6 +55,17 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
           return (yield* store.workers).some((w) => w.name === worker && w.state !== "stopped" && w.last_seen >= cutoff)
         })
 
+      /** Marks a task this worker had claimed RETRY, as it is now; when the store cannot say, the reconciler will. */
+      const releaseClaim = (taskId: TaskId) =>
+        store.get(taskId).pipe(
+          Effect.flatMap((task) =>
+            task.state === "STARTED" && task.worker === config.workerName
+              ? store.retry(taskId, "its worker could not finish it; queued again", { state: task.state, attempts: task.attempts })
+              : Effect.succeed(false)
+          ),
+          Effect.ignore
+        )
+
       /** The outcome of a task that exhausted its attempts: its message goes to the dead-letter queue. */
       const gaveUp = (taskId: TaskId, outcome: ExecutionOutcome) =>
         outcome._tag === "Completed" && outcome.state === "FAILURE" && outcome.verdict === null
@@ -84,6 +95,9 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
             Cause.hasInterruptsOnly(cause)
               ? Effect.failCause(cause)
               : Effect.logError(`task ${delivery.taskId} not finished, handing it back`, Cause.pretty(cause)).pipe(
+                  // Our claim is released first, so the next delivery can claim it: a redelivered
+                  // task STARTED by a live worker is otherwise left to that worker.
+                  Effect.andThen(releaseClaim(delivery.taskId)),
                   Effect.andThen(Effect.sleep("1 second")),
                   Effect.andThen(delivery.nack(true)),
                   Effect.ignore

@@ -38,7 +38,11 @@ export const reconcileOnce = (staleAfter: Duration.Input) =>
     const alive = new Set((yield* store.workers).filter((w) => w.state !== "stopped" && w.last_seen >= cutoff).map((w) => w.name))
     let queued = 0
     for (const task of stale) {
-      if (task.state === "STARTED" && task.worker !== null && alive.has(task.worker)) continue
+      // A live worker's task is left to it, unless it has been STARTED for longer than its limits
+      // allow (compile and run, each at most the wall time): then that worker lost it (its store
+      // went away mid-task, say) while staying alive, and nobody else would ever run it.
+      const overdue = now - (task.started_at ?? task.created_at) > 2 * task.limits.wall_time_ms + (now - cutoff)
+      if (task.state === "STARTED" && task.worker !== null && alive.has(task.worker) && !overdue) continue
       const reason = task.state === "STARTED" ? `worker ${task.worker ?? "?"} lost; queued again` : "not picked up in time; queued again"
       // Only if it is still as seen: a worker may have claimed it since the snapshot was read.
       if (!(yield* store.retry(task.task_id, reason, { state: task.state, attempts: task.attempts }))) continue
