@@ -197,8 +197,13 @@ describe("Executor", () => {
         Effect.provide(CodeBox.layer({ plugins: [toyPlugin()], sandbox: scripted.layer, store: refusing, concurrency: 0 })),
         Effect.forkChild
       )
-      for (let i = 0; i < 120; i++) yield* TestClock.adjust("2 seconds")
+      // The run does real I/O (its job directory) between the retries' sleeps: keep moving the
+      // clock, with a real pause each time, until it is done.
+      const clock = yield* Effect.forkChild(
+        Effect.forever(TestClock.adjust("1 second").pipe(Effect.andThen(Effect.promise(() => new Promise((r) => setTimeout(r, 2))))))
+      )
       const { outcome, task } = yield* Fiber.join(running)
+      yield* Fiber.interrupt(clock)
       expect(outcome).toEqual({ _tag: "Completed", state: "FAILURE", verdict: null })
       expect(task.state).toBe("FAILURE")
       expect(task.error).toBe("the program ran, but its result could not be stored")
