@@ -14,6 +14,7 @@ export const run = async () => {
     console.log(`tasks ${report.tasks} in ${report.seconds} s over 3 worker processes (one replaced after it was killed)`)
     for (const hit of report.faults) console.log(`  ${hit.fault}: ${hit.queued} queued, ${hit.running} running at that moment`)
     console.log(`lost ${report.lost}, wrong ${report.wrong}, run twice ${report.runTwice}`)
+    console.log(`run again after the SIGKILL (finished by the killed worker, not yet stored): ${report.rerunAfterKill}`)
     if (report.lost + report.wrong + report.runTwice > 0) throw new Error("the soak lost, garbled or repeated work")
   } finally {
     await cluster.stop()

@@ -16,8 +16,14 @@ export interface FaultRunReport {
   readonly lost: number
   /** Final, but not SUCCESS with the output its program prints. */
   readonly wrong: number
-  /** Run to the end more than once, as the workers' own logs tell (not the store). */
+  /**
+   * Run to the end more than once, as the workers' own logs tell (not the store), not counting a
+   * run of the worker killed with SIGKILL: a run it finished but had not yet stored must run again
+   * (no process can store a result after SIGKILL), which is the at-least-once cost of that crash.
+   */
   readonly runTwice: number
+  /** Tasks run again because the killed worker had run them without storing the result (at most its concurrency). */
+  readonly rerunAfterKill: number
   readonly faults: ReadonlyArray<FaultHit>
   readonly seconds: number
 }
@@ -87,8 +93,13 @@ export const faultRun = async (cluster: Cluster, tasks: number): Promise<FaultRu
     (t) => (t.state === "SUCCESS" || t.state === "FAILURE") && (t.state !== "SUCCESS" || t.result?.stdout !== `${index.get(t.task_id)}\n`)
   ).length
 
-  const runs = new Map<string, number>()
-  for (const w of workers) for (const m of w.output().matchAll(finishedRun)) runs.set(m[1]!, (runs.get(m[1]!) ?? 0) + 1)
-  const runTwice = [...runs.values()].filter((n) => n > 1).length
-  return { tasks, lost, wrong, runTwice, faults, seconds: Math.round((Date.now() - started) / 1000) }
+  const runsBy = (ws: ReadonlyArray<WorkerProcess>) => {
+    const runs = new Map<string, number>()
+    for (const w of ws) for (const m of w.output().matchAll(finishedRun)) runs.set(m[1]!, (runs.get(m[1]!) ?? 0) + 1)
+    return runs
+  }
+  const survivors = runsBy(workers.filter((w) => w !== victim))
+  const runTwice = [...survivors.values()].filter((n) => n > 1).length
+  const rerunAfterKill = [...runsBy([victim]).keys()].filter((id) => survivors.has(id)).length
+  return { tasks, lost, wrong, runTwice, rerunAfterKill, faults, seconds: Math.round((Date.now() - started) / 1000) }
 }
