@@ -116,7 +116,7 @@ export const make = (options: NativeSandboxOptions = {}) =>
     const leaseUid = Effect.acquireRelease(
       Effect.gen(function* () {
         for (;;) {
-          const uid = yield* Effect.try({ try: () => tryLeaseUid(lockDir, range), catch: fail("cannot lease a sandbox uid") })
+          const uid = yield* Effect.tryPromise({ try: () => tryLeaseUid(lockDir, range), catch: fail("cannot lease a sandbox uid") })
           if (uid !== null) return uid
           yield* Effect.sleep("20 millis")
         }
