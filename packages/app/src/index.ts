@@ -10,6 +10,7 @@ export {
   layerInfrastructureFromEnv,
   layerPostgresClient,
   layerQueue,
+  layerRateCounter,
   layerStorage,
   layerStore,
   readInfrastructure

@@ -1,9 +1,18 @@
 import * as path from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, Option, Redacted, Schedule } from "effect"
-import { defaultWorkRoot, InvalidSetting, innermostMessage, LocalFileStorage, MemoryTaskQueue, redactUrl, StoreError } from "@codebox/core"
+import {
+  defaultWorkRoot,
+  InvalidSetting,
+  innermostMessage,
+  LocalFileStorage,
+  MemoryRateCounter,
+  MemoryTaskQueue,
+  redactUrl,
+  StoreError
+} from "@codebox/core"
 import { AmqpTaskQueue } from "@codebox/queue-amqp"
-import { PgliteServer, SqlTaskStore } from "@codebox/store-sql"
+import { PgliteServer, SqlRateCounter, SqlTaskStore } from "@codebox/store-sql"
 
 /** Where tasks, the queue and files live. Absent URLs mean embedded mode. */
 export interface InfrastructureSettings {
@@ -46,10 +55,10 @@ export const isDistributed = (settings: InfrastructureSettings) => Option.isSome
  * A PostgreSQL client that is known to work: start-up tries for a few seconds (a database still
  * starting next to the app), then fails naming the URL (password hidden).
  */
-export const layerPostgresClient = (url: Redacted.Redacted<string>) =>
+export const layerPostgresClient = (url: Redacted.Redacted<string>, options: { readonly maxConnections?: number } = {}) =>
   PgClient.layerFrom(
     Effect.gen(function* () {
-      const client = yield* PgClient.make({ url, connectTimeout: "5 seconds" })
+      const client = yield* PgClient.make({ url, connectTimeout: "5 seconds", ...options })
       yield* client`SELECT 1`.pipe(Effect.retry({ times: 10, schedule: Schedule.spaced("500 millis") }))
       return client
     }).pipe(
@@ -78,6 +87,17 @@ export const layerQueue = (settings: InfrastructureSettings) =>
   Option.match(settings.amqpUrl, {
     onSome: (url) => AmqpTaskQueue.layer({ url: Redacted.value(url), queue: settings.amqpQueue }),
     onNone: () => MemoryTaskQueue.layer
+  })
+
+/**
+ * Where the server counts requests for its rate limits: in PostgreSQL when it is configured, so
+ * every replica on that database counts against one budget (its own small pool: a slow query of
+ * the store never holds up counting); in process memory otherwise (embedded: one process).
+ */
+export const layerRateCounter = (settings: InfrastructureSettings) =>
+  Option.match(settings.databaseUrl, {
+    onSome: (url) => SqlRateCounter.layer.pipe(Layer.provide(layerPostgresClient(url, { maxConnections: 4 }))),
+    onNone: () => MemoryRateCounter.layer
   })
 
 /** Task files under `dataDir/files` (shared storage, e.g. a volume, when workers run elsewhere). */

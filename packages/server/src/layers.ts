@@ -1,7 +1,7 @@
 import * as path from "node:path"
 import { CodeBox, ExecutorConfig, type LanguagePlugin, type Sandbox, type SandboxError } from "@codebox/core"
-import { type InfrastructureSettings, layerQueue, layerStorage, layerStore } from "@codebox/app"
-import { Option, type Layer } from "effect"
+import { type InfrastructureSettings, layerQueue, layerRateCounter, layerStorage, layerStore } from "@codebox/app"
+import { Layer, Option } from "effect"
 import type { ServerSettings } from "./config.ts"
 
 /** Embedded mode: PGlite under the data dir, an in-process queue, files under the data dir. */
@@ -17,6 +17,7 @@ export const embeddedInfrastructure = (dataDir: string): InfrastructureSettings 
  * The engine the server runs on: the one place that picks the store, queue, storage and sandbox.
  * With a RabbitMQ URL the server only accepts tasks (workers run them elsewhere); otherwise it runs
  * its own worker, and a reconciler re-queues what a restart left PENDING or STARTED in the store.
+ * Rate-limit counts go where the store is shared (see layerRateCounter).
  */
 export const engineLayer = (
   settings: ServerSettings,
@@ -25,7 +26,7 @@ export const engineLayer = (
   infrastructure: InfrastructureSettings = embeddedInfrastructure(settings.dataDir)
 ) => {
   const inProcessWorker = Option.isNone(infrastructure.amqpUrl)
-  return CodeBox.layer<unknown>({
+  const engine = CodeBox.layer<unknown>({
     plugins,
     sandbox,
     store: layerStore(infrastructure),
@@ -39,4 +40,5 @@ export const engineLayer = (
       ? { reconcile: { every: "30 seconds", staleAfter: "2 minutes", requeueAtStart: Option.isNone(infrastructure.databaseUrl) } }
       : {})
   })
+  return Layer.merge(engine, layerRateCounter(infrastructure))
 }

@@ -88,10 +88,28 @@ const m0003_task_output = Effect.gen(function* () {
     )`
 })
 
+/**
+ * Request counts per client, budget and window, shared by every server replica on the database
+ * (see SqlRateCounter). A row outlives its window only until the next prune.
+ */
+const m0004_rate_counts = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    CREATE TABLE codebox_rate_counts (
+      key           text NOT NULL,
+      window_start  bigint NOT NULL,
+      window_end    bigint NOT NULL,
+      count         integer NOT NULL,
+      PRIMARY KEY (key, window_start)
+    )`
+  yield* sql`CREATE INDEX codebox_rate_counts_end ON codebox_rate_counts (window_end)`
+})
+
 const migrationRecord = {
   "0001_tasks": m0001_tasks,
   "0002_task_owner": m0002_task_owner,
-  "0003_task_output": m0003_task_output
+  "0003_task_output": m0003_task_output,
+  "0004_rate_counts": m0004_rate_counts
 }
 export const migrations = Migrator.fromRecord(migrationRecord)
 /** How many migrations a fresh database gets. */

@@ -1,6 +1,6 @@
-import { Clock, Context, Effect, Layer } from "effect"
+import { Clock, Context, Effect, Layer, Option } from "effect"
+import { MemoryRateCounter, RateCounter, rateWindowAt } from "@codebox/core"
 import { ServerConfig } from "../config.ts"
-
 /**
  * The budgets requests are counted in: submitting work (creates) and reading (everything else), so
  * a client polling its results never uses up what it needs to submit, and the reverse.
@@ -18,20 +18,18 @@ export interface RateDecision {
   readonly budget: Budget
 }
 
-interface Window {
-  start: number
-  count: number
-}
-
 /**
- * Fixed-window request counting per client key (API key or address) and budget, in process
- * memory. One server process counts its own requests; several replicas each allow the limit.
+ * Fixed-window request counting per client key (API key or address) and budget. The counts live in
+ * the RateCounter the engine provides (PostgreSQL: shared by every replica on the database), or in
+ * this process's memory when it provides none. Windows are aligned to the clock, so replicas agree
+ * on them. When the shared counter cannot be reached, requests are let through (and a warning
+ * logged): the database being down is not a reason to refuse reads of what is already stored.
  */
 export class RateLimiter extends Context.Service<
   RateLimiter,
   {
-    /** Counts one request for `key` in `budget`; never fails. */
-    take(key: string, budget: Budget): Effect.Effect<RateDecision>
+    /** Counts `cost` requests (a batch counts as its items) for `key` in `budget`; never fails. */
+    take(key: string, budget: Budget, cost?: number): Effect.Effect<RateDecision>
     /** Whether a budget counts at all (its limit is above 0). */
     enabled(budget: Budget): boolean
   }
@@ -43,32 +41,22 @@ export class RateLimiter extends Context.Service<
       const limits: Record<Budget, number> = { submit: settings.rateLimit, read: settings.readRateLimit }
       const windowSeconds = settings.rateLimitWindowSeconds
       const windowMs = windowSeconds * 1000
-      const windows = new Map<string, Window>()
-      let lastSweep = 0
-
-      // Forget clients whose window is over, at most once per window, so memory follows active clients.
-      const sweep = (now: number) => {
-        if (now - lastSweep < windowMs) return
-        lastSweep = now
-        for (const [key, w] of windows) if (now - w.start >= windowMs) windows.delete(key)
-      }
+      const provided = yield* Effect.serviceOption(RateCounter)
+      const counter = Option.isSome(provided) ? provided.value : yield* RateCounter.pipe(Effect.provide(MemoryRateCounter.layer))
 
       return RateLimiter.of({
         enabled: (budget) => limits[budget] > 0,
-        take: (client, budget) =>
-          Effect.map(Clock.currentTimeMillis, (now): RateDecision => {
-            sweep(now)
+        take: (client, budget, cost = 1) =>
+          Effect.gen(function* () {
+            const now = yield* Clock.currentTimeMillis
             const limit = limits[budget]
-            const key = `${budget}|${client}`
-            let w = windows.get(key)
-            if (w === undefined || now - w.start >= windowMs) {
-              w = { start: now, count: 0 }
-              windows.set(key, w)
-            }
-            const resetSeconds = Math.max(1, Math.ceil((w.start + windowMs - now) / 1000))
-            if (w.count >= limit) return { allowed: false, limit, remaining: 0, resetSeconds, windowSeconds, budget }
-            w.count++
-            return { allowed: true, limit, remaining: limit - w.count, resetSeconds, windowSeconds, budget }
+            const window = rateWindowAt(now, windowMs)
+            const resetSeconds = Math.max(1, Math.ceil((window.start + windowMs - now) / 1000))
+            const counted = yield* counter
+              .take(`${budget}|${client}`, window, cost, limit)
+              .pipe(Effect.catch((e) => Effect.as(Effect.logWarning(`rate limit not counted: ${e.message}`), { allowed: true, count: 0 })))
+            const remaining = counted.allowed ? Math.max(0, limit - counted.count) : 0
+            return { allowed: counted.allowed, limit, remaining, resetSeconds, windowSeconds, budget }
           })
       })
     })
