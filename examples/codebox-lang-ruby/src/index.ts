@@ -18,7 +18,13 @@ export const ruby: LanguagePlugin = {
   maxLimits: standardMaxima,
   // A JSON string is a valid double-quoted Ruby literal for the paths CodeBox makes (no `#{`).
   quote: quoteJson,
-  syntax: { lineComments: ["#"], blockComments: [["=begin", "=end"]], strings: ['"', "'"] },
+  syntax: {
+    lineComments: ["#"],
+    blockComments: [["=begin", "=end"]],
+    strings: ['"', "'"],
+    // "#{...}" is code inside a double-quoted string (single-quoted strings do not interpolate).
+    interpolations: [{ string: '"', open: "#{", close: "}" }]
+  },
   runtime: {
     image: "codebox/ruby:1",
     dockerfile: fileURLToPath(new URL("../image/Dockerfile", import.meta.url)),
@@ -32,7 +38,17 @@ export const ruby: LanguagePlugin = {
     copyInput: `data = File.binread(IN_1)\nFile.binwrite(OUT_copy.txt, data)\nputs data.bytesize\n`,
     exitThree: `exit 3\n`,
     memoryHog: `chunks = []\nloop { chunks << ("\\x01" * (10 * 1024 * 1024)) }\n`,
-    busyLoop: `n = 0\nloop { n += 1 }\n`
+    busyLoop: `n = 0\nloop { n += 1 }\n`,
+    placeholders: [
+      `puts "code " + IN_1`,
+      `puts "string IN_1"`,
+      `puts "interpolated #{IN_1}"`,
+      `puts "nested #{"#{IN_1}"}"`,
+      `data = File.binread(IN_1)`,
+      `File.binwrite(OUT_result.tar.gz, data)`,
+      `File.binwrite("#{'OUT_data.json'}", data)`,
+      ``
+    ].join("\n")
   },
   hostile
 }

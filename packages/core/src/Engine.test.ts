@@ -61,6 +61,12 @@ describe("Engine.submit", () => {
           "PlaceholderError",
           /IN_2 at line 1, column 6/
         ],
+        [
+          { language: "toy", source_code: "x = 1\nopen(OUT_noext)" },
+          [],
+          "PlaceholderError",
+          /OUT_noext at line 2, column 6: OUT_noext needs an extension/
+        ],
         [{ language: "toy", source_code: "x", input_files: ["1", "2", "3", "4", "5", "6"] }, [], "InvalidTask", /input_files/]
       ]
       for (const [request, files, tag, message] of cases) {

@@ -52,6 +52,31 @@ export interface RuntimeSpec {
 }
 
 /**
+ * Code embedded in a string literal: javascript's `` `${...}` ``, python's `f"{...}"`, php's
+ * `"{$...}"`, ruby's `"#{...}"`. Between `open` and `close` the placeholder rewrite treats the text
+ * as code again (a placeholder there becomes a quoted literal), and strings, comments and further
+ * interpolations nest inside it. Plain data, so a plugin loaded from configuration can declare it.
+ */
+export interface StringInterpolation {
+  /** The delimiter of the strings that interpolate: one of `SourceSyntax.strings`. */
+  readonly string: string
+  /**
+   * When only some such strings interpolate, the letters that mark them, standing right before the
+   * delimiter (python: `f`, `rf`, ...; matched exactly). Without it every such string interpolates.
+   */
+  readonly prefixes?: ReadonlyArray<string>
+  /** What starts the code inside the string (`${`, `{`, `{$`, `#{`). */
+  readonly open: string
+  /**
+   * What ends it (`}`). When it is a closing bracket, brackets of its kind opened inside the code
+   * are matched first, so `${ {a: 1}.a }` ends at the last brace.
+   */
+  readonly close: string
+  /** Sequences that stand for themselves inside the string and so do not open code (python's `{{`, `}}`). */
+  readonly escapes?: ReadonlyArray<string>
+}
+
+/**
  * Which characters open strings and comments in the language, so placeholders inside them are
  * replaced by the bare path and placeholders in code by a quoted literal.
  */
@@ -60,6 +85,18 @@ export interface SourceSyntax {
   readonly blockComments: ReadonlyArray<readonly [open: string, close: string]>
   /** String delimiters, longest first (`"""` before `"`). */
   readonly strings: ReadonlyArray<string>
+  /** Code inside string literals, where the language has it (C has none). */
+  readonly interpolations?: ReadonlyArray<StringInterpolation>
+}
+
+/** Where a placeholder in code stands, for `LanguagePlugin.quote`. */
+export interface QuoteContext {
+  /**
+   * Delimiters of the strings whose interpolations hold the placeholder, outermost first; empty at
+   * the top level. A language whose interpolated code may not reuse an enclosing string's quote
+   * (python before 3.12: `f"{'/box/in/a'}"`, never `f"{"/box/in/a"}"`) picks another quote from it.
+   */
+  readonly enclosing: ReadonlyArray<string>
 }
 
 /** Small programs every plugin ships, run by the conformance suites against real sandboxes. */
@@ -76,6 +113,16 @@ export interface PluginSamples {
   readonly memoryHog: string
   /** Loops forever using the cpu. */
   readonly busyLoop: string
+  /**
+   * Optional (checked when given): placeholders in every position the language has. Prints these
+   * lines, each with the path IN_1 stands for: `code PATH` (IN_1 written in code), `string PATH`
+   * (IN_1 inside a plain string literal) and, when the plugin declares `syntax.interpolations`,
+   * `interpolated PATH` (IN_1 in code inside an interpolation) and `nested PATH` (IN_1 in code
+   * inside an interpolation inside a string inside an interpolation). Then copies IN_1 to
+   * `OUT_result.tar.gz` (written in code) and to `OUT_data.json` (written inside a string; where
+   * the language interpolates, inside a string literal inside an interpolation).
+   */
+  readonly placeholders?: string
 }
 
 /**
@@ -160,8 +207,11 @@ export interface LanguagePlugin {
   readonly run: StepSpec
   readonly defaultLimits: Limits
   readonly maxLimits: Limits
-  /** A string literal for a path, as the language writes one. */
-  readonly quote: (path: string) => string
+  /**
+   * A string literal for a path, as the language writes one. `context` says which interpolated
+   * strings enclose the placeholder; most languages can ignore it.
+   */
+  readonly quote: (path: string, context?: QuoteContext) => string
   readonly syntax: SourceSyntax
   readonly runtime: RuntimeSpec
   readonly samples: PluginSamples

@@ -14,6 +14,13 @@ const AFunction = Schema.declare((u: unknown): u is (...args: Array<never>) => u
 const NonEmpty = Schema.String.check(Schema.isMinLength(1))
 const Strings = Schema.Array(Schema.String)
 const StepSpec = Schema.Struct({ argv: AFunction, limits: Schema.optionalKey(LimitsRequest) })
+const StringInterpolation = Schema.Struct({
+  string: NonEmpty,
+  prefixes: Schema.optionalKey(Schema.Array(NonEmpty)),
+  open: NonEmpty,
+  close: NonEmpty,
+  escapes: Schema.optionalKey(Schema.Array(NonEmpty))
+})
 const Source = Schema.String
 const optionalSource = Schema.optionalKey(Source)
 
@@ -31,8 +38,18 @@ export const LanguagePluginSchema = Schema.Struct({
   syntax: Schema.Struct({
     lineComments: Strings,
     blockComments: Schema.Array(Schema.Tuple([Schema.String, Schema.String])),
-    strings: Strings
-  }),
+    strings: Strings,
+    interpolations: Schema.optionalKey(Schema.Array(StringInterpolation))
+  }).check(
+    // An interpolation on a delimiter the language does not have would silently never apply.
+    Schema.makeFilter((syntax) =>
+      (syntax.interpolations ?? []).flatMap((interpolation, index) =>
+        syntax.strings.includes(interpolation.string)
+          ? []
+          : [{ path: ["interpolations", index, "string"], issue: `must be one of syntax.strings (${syntax.strings.join(" ")})` }]
+      )
+    )
+  ),
   runtime: Schema.Struct({
     image: NonEmpty,
     dockerfile: NonEmpty,
@@ -48,7 +65,8 @@ export const LanguagePluginSchema = Schema.Struct({
     copyInput: Source,
     exitThree: Source,
     memoryHog: Source,
-    busyLoop: Source
+    busyLoop: Source,
+    placeholders: optionalSource
   }),
   hostile: Schema.optionalKey(
     Schema.Struct({

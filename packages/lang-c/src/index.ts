@@ -92,7 +92,29 @@ export const c: LanguagePlugin = {
       `}`,
       ``
     ].join("\n"),
-    busyLoop: `int main(void) {\n  volatile unsigned long n = 0;\n  for (;;) n++;\n}\n`
+    busyLoop: `int main(void) {\n  volatile unsigned long n = 0;\n  for (;;) n++;\n}\n`,
+    // C has no string interpolation: code, a plain string, and a multi-dot extension.
+    placeholders: [
+      `#include <stdio.h>`,
+      ``,
+      `static int copy(const char *from, const char *to) {`,
+      `  FILE *in = fopen(from, "rb");`,
+      `  FILE *out = fopen(to, "wb");`,
+      `  if (in == NULL || out == NULL) return 1;`,
+      `  char buf[4096];`,
+      `  size_t n;`,
+      `  while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, out);`,
+      `  fclose(in);`,
+      `  return fclose(out) != 0;`,
+      `}`,
+      ``,
+      `int main(void) {`,
+      `  printf("code %s\\n", IN_1);`,
+      `  puts("string IN_1");`,
+      `  return copy(IN_1, OUT_result.tar.gz) || copy(IN_1, "OUT_data.json");`,
+      `}`,
+      ``
+    ].join("\n")
   }
 }
 

@@ -29,7 +29,9 @@ export const javascript: LanguagePlugin = {
   syntax: {
     lineComments: ["//"],
     blockComments: [["/*", "*/"]],
-    strings: ['"', "'", "`"]
+    strings: ['"', "'", "`"],
+    // Template literals: `${...}` is code.
+    interpolations: [{ string: "`", open: "${", close: "}" }]
   },
   runtime: {
     image: "codebox/javascript:1",
@@ -60,7 +62,21 @@ export const javascript: LanguagePlugin = {
     exitThree: `process.exit(3)\n`,
     // Buffers live outside the V8 heap, so this reaches the sandbox's limit, not V8's.
     memoryHog: `const chunks = []\nfor (;;) chunks.push(Buffer.alloc(10 * 1024 * 1024, 1))\n`,
-    busyLoop: `let n = 0\nfor (;;) n++\n`
+    busyLoop: `let n = 0\nfor (;;) n++\n`,
+    placeholders: [
+      `const fs = require("node:fs")`,
+      `console.log("code " + IN_1)`,
+      `console.log("string IN_1")`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: javascript source, not a template here
+      "console.log(`interpolated ${IN_1}`)",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: javascript source, not a template here
+      "console.log(`nested ${`${IN_1}`}`)",
+      `const data = fs.readFileSync(IN_1)`,
+      `fs.writeFileSync(OUT_result.tar.gz, data)`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: javascript source, not a template here
+      "fs.writeFileSync(`${'OUT_data.json'}`, data)",
+      ``
+    ].join("\n")
   }
 }
 

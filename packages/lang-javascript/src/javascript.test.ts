@@ -21,7 +21,7 @@ describe("javascript plugin", () => {
     expect(javascript.runtime.nativePaths).toContain(libraryDir)
   })
 
-  it.effect("treats template literals as strings: placeholders inside stay bare paths", () =>
+  it.effect("treats template literals as strings whose interpolations are code", () =>
     Effect.gen(function* () {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source under test, not a template here
       const source = "const a = `${IN_1}`\nconst b = `IN_1`\nfs.readFileSync(IN_1) // IN_1\n"
@@ -31,6 +31,8 @@ describe("javascript plugin", () => {
         quote: javascript.quote,
         syntax: javascript.syntax
       })
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source under test, not a template here
+      expect(rewritten.source.split("\n")[0]).toBe('const a = `${"/box/in/a.json"}`')
       expect(rewritten.source.split("\n")[1]).toBe("const b = `/box/in/a.json`")
       expect(rewritten.source.split("\n")[2]).toBe(`fs.readFileSync("/box/in/a.json") // /box/in/a.json`)
     })

@@ -22,7 +22,9 @@ export const php: LanguagePlugin = {
   syntax: {
     lineComments: ["//", "#"],
     blockComments: [["/*", "*/"]],
-    strings: ['"', "'"]
+    strings: ['"', "'"],
+    // "{$...}" is code inside a double-quoted string; a bare IN_1 there (or in "$var") is text.
+    interpolations: [{ string: '"', open: "{$", close: "}" }]
   },
   runtime: {
     image: "codebox/php:1",
@@ -57,7 +59,20 @@ export const php: LanguagePlugin = {
       `}`,
       ``
     ].join("\n"),
-    busyLoop: `<?php\n$n = 0;\nwhile (true) {\n    $n++;\n}\n`
+    busyLoop: `<?php\n$n = 0;\nwhile (true) {\n    $n++;\n}\n`,
+    // "{$...}" must start with a variable, so the interpolations call the identity function $id.
+    placeholders: [
+      `<?php`,
+      `$id = fn($x) => $x;`,
+      `echo "code ", IN_1, "\\n";`,
+      `echo "string IN_1\\n";`,
+      `echo "interpolated {$id(IN_1)}\\n";`,
+      `echo "nested {$id("{$id(IN_1)}")}\\n";`,
+      `$data = file_get_contents(IN_1);`,
+      `file_put_contents(OUT_result.tar.gz, $data);`,
+      `file_put_contents("{$id('OUT_data.json')}", $data);`,
+      ``
+    ].join("\n")
   }
 }
 

@@ -36,4 +36,19 @@ describe("php plugin", () => {
       expect(rewritten.outputs).toEqual(["r.txt"])
     })
   )
+
+  it.effect("quotes a placeholder inside {$...} and leaves it bare elsewhere in a double-quoted string", () =>
+    Effect.gen(function* () {
+      const source = `<?php\necho "IN_1 {$f(IN_1)} $x {$a["IN_1"]} {$f('{$g}', IN_1)}";\necho 'IN_1 {$f(IN_1)}';\n`
+      const rewritten = yield* rewritePlaceholders(source, {
+        inputPaths: ["/box/in/a.txt"],
+        outDir: SandboxPaths.out,
+        quote: php.quote,
+        syntax: php.syntax
+      })
+      expect(rewritten.source).toBe(
+        `<?php\necho "/box/in/a.txt {$f('/box/in/a.txt')} $x {$a["/box/in/a.txt"]} {$f('{$g}', '/box/in/a.txt')}";\necho '/box/in/a.txt {$f(/box/in/a.txt)}';\n`
+      )
+    })
+  )
 })

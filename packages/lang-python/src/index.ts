@@ -1,6 +1,30 @@
 import { fileURLToPath } from "node:url"
 import { hostile } from "./hostile.ts"
-import { type LanguagePlugin, quoteJson, standardLimits, standardMaxima } from "@codebox/core"
+import { type LanguagePlugin, type QuoteContext, type StringInterpolation, standardLimits, standardMaxima } from "@codebox/core"
+
+/**
+ * A python literal for a path. Python 3.11 (Debian 12's) forbids an f-string's code from reusing
+ * the quote of an enclosing f-string, and any backslash there, so inside `f"{...}"` the path is
+ * `'...'` and inside `f'{...}'` it is `"..."`; inside both (nested f-strings) it is spelled
+ * without quotes at all. CodeBox's paths hold only `/`, letters, digits, `.`, `_` and `-`.
+ */
+export const quotePython = (path: string, context?: QuoteContext): string => {
+  const taken = (quote: string) => context?.enclosing.some((delimiter) => delimiter.includes(quote)) ?? false
+  if (!taken('"')) return JSON.stringify(path)
+  if (!taken("'")) return `'${path}'`
+  return `bytes([${[...new TextEncoder().encode(path)].join(", ")}]).decode()`
+}
+
+/** f-strings: any case of `f`, alone or with `r` (`rb` is bytes and never interpolates). */
+const fPrefixes = ["f", "F", "rf", "rF", "Rf", "RF", "fr", "fR", "Fr", "FR"]
+const fStrings: ReadonlyArray<StringInterpolation> = ['"""', "'''", '"', "'"].map((string) => ({
+  string,
+  prefixes: fPrefixes,
+  open: "{",
+  close: "}",
+  // A doubled brace is a literal brace, not code.
+  escapes: ["{{", "}}"]
+}))
 
 /** Python 3 (Debian's CPython 3.11), with numpy, Pillow, reportlab and pypdf importable. */
 export const python: LanguagePlugin = {
@@ -16,11 +40,12 @@ export const python: LanguagePlugin = {
   },
   defaultLimits: standardLimits,
   maxLimits: standardMaxima,
-  quote: quoteJson,
+  quote: quotePython,
   syntax: {
     lineComments: ["#"],
     blockComments: [],
-    strings: ['"""', "'''", '"', "'"]
+    strings: ['"""', "'''", '"', "'"],
+    interpolations: fStrings
   },
   runtime: {
     image: "codebox/python:1",
@@ -51,7 +76,17 @@ export const python: LanguagePlugin = {
     exitThree: `import sys\n\nsys.exit(3)\n`,
     // Filled with a non-zero byte so every page is really touched.
     memoryHog: [`chunks = []`, `while True:`, `    chunks.append(bytearray(b"\\x01") * (10 * 1024 * 1024))`, ``].join("\n"),
-    busyLoop: `n = 0\nwhile True:\n    n += 1\n`
+    busyLoop: `n = 0\nwhile True:\n    n += 1\n`,
+    placeholders: [
+      `print("code", IN_1)`,
+      `print("string IN_1")`,
+      `print(f"interpolated {IN_1}")`,
+      `print(f"nested {f'{IN_1}'}")`,
+      `data = open(IN_1, "rb").read()`,
+      `open(OUT_result.tar.gz, "wb").write(data)`,
+      `open(f"{'OUT_data.json'}", "wb").write(data)`,
+      ``
+    ].join("\n")
   }
 }
 

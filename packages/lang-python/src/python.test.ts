@@ -2,7 +2,7 @@ import { makeRegistry, rewritePlaceholders, SandboxPaths } from "@codebox/core"
 import { pluginConformance } from "@codebox/testkit"
 import { Effect } from "effect"
 import { describe, expect, it } from "@effect/vitest"
-import { python } from "./index.ts"
+import { python, quotePython } from "./index.ts"
 
 pluginConformance(python)
 
@@ -35,6 +35,28 @@ describe("python plugin", () => {
         `# reads /box/in/data.csv\nopen("/box/in/data.csv")\nopen("/box/in/data.csv")\n"""/box/out/a.txt"""\nopen("/box/out/b.txt", "w")\n`
       )
       expect(rewritten.outputs).toEqual(["a.txt", "b.txt"])
+    })
+  )
+
+  it("quotes with a quote no enclosing f-string uses (python 3.11 forbids reusing it), and with none when both are taken", () => {
+    expect(quotePython("/box/in/a.csv")).toBe(`"/box/in/a.csv"`)
+    expect(quotePython("/box/in/a.csv", { enclosing: ['"""'] })).toBe(`'/box/in/a.csv'`)
+    expect(quotePython("/box/in/a.csv", { enclosing: ["'"] })).toBe(`"/box/in/a.csv"`)
+    expect(quotePython("/b", { enclosing: ['"', "'''"] })).toBe("bytes([47, 98]).decode()")
+  })
+
+  it.effect("treats the code of f-strings as code, and every other string as text", () =>
+    Effect.gen(function* () {
+      const source = `f"{IN_1}" F'{IN_1}' rf"""{IN_1}""" "{IN_1}" b"{IN_1}" f"{{IN_1}}" f"{open('IN_1')}"\n`
+      const rewritten = yield* rewritePlaceholders(source, {
+        inputPaths: ["/box/in/a"],
+        outDir: SandboxPaths.out,
+        quote: python.quote,
+        syntax: python.syntax
+      })
+      expect(rewritten.source).toBe(
+        `f"{'/box/in/a'}" F'{"/box/in/a"}' rf"""{'/box/in/a'}""" "{/box/in/a}" b"{/box/in/a}" f"{{/box/in/a}}" f"{open('/box/in/a')}"\n`
+      )
     })
   )
 })

@@ -107,6 +107,14 @@ describe("HTTP API on a real server (scripted sandbox)", () => {
     expect(placeholder.status).toBe(400)
     expect(placeholder.body._tag).toBe("PlaceholderError")
 
+    // An OUT_ name without an extension is refused at create, not left to fail when the task runs.
+    const noExtension = await postJson(`${api}/tasks/create`, {
+      programming_language: "python",
+      source_code: 'x = 1\nopen(OUT_noext, "w")'
+    })
+    expect(noExtension.status).toBe(400)
+    expect(noExtension.body).toMatchObject({ _tag: "PlaceholderError", placeholder: "OUT_noext", line: 2, column: 6 })
+
     const wait = await postJson(`${api}/tasks/create?wait=9999`, { programming_language: "python", source_code: "x" })
     expect(wait.status).toBe(400)
     expect(wait.body).toMatchObject({ _tag: "InvalidTask", field: "wait" })

@@ -78,6 +78,16 @@ export const pluginConformance = (plugin: LanguagePlugin, options: PluginConform
       expect(rewritten.source).toContain(`${SandboxPaths.in}/input.txt`)
     })
 
+    it("declares interpolations on its own string delimiters, with a sample that uses them", async () => {
+      for (const interpolation of plugin.syntax.interpolations ?? []) {
+        expect(plugin.syntax.strings, interpolation.open).toContain(interpolation.string)
+      }
+      const sample = plugin.samples.placeholders
+      if (sample === undefined) return
+      const rewritten = await Effect.runPromise(rewriteForSandbox(sample, plugin, ["input.txt"]))
+      expect([...rewritten.outputs].sort()).toEqual(["data.json", "result.tar.gz"])
+    })
+
     it("goes PENDING -> STARTED -> SUCCESS through the engine (scripted sandbox)", () =>
       Effect.runPromise(
         Effect.gen(function* () {
@@ -156,6 +166,21 @@ export const pluginConformance = (plugin: LanguagePlugin, options: PluginConform
       expect(task.result?.output_files).toEqual(["copy.txt"])
       expect(await box.readOutput(task.task_id, "copy.txt")).toEqual(data)
     })
+
+    const placeholders = plugin.samples.placeholders
+    if (placeholders !== undefined) {
+      it("replaces placeholders in code, in strings, inside interpolations, with multi-dot extensions", { timeout }, async () => {
+        const data = new TextEncoder().encode("a,b\n1,2\n")
+        const task = await run(placeholders, {}, [{ name: "input.txt", data }])
+        const path = `${SandboxPaths.in}/input.txt`
+        const interpolated = (plugin.syntax.interpolations ?? []).length > 0 ? [`interpolated ${path}`, `nested ${path}`] : []
+        expect(task.result?.stdout, task.result?.stderr).toBe([`code ${path}`, `string ${path}`, ...interpolated, ""].join("\n"))
+        expect(task.result?.verdict).toBe("ok")
+        expect([...(task.result?.output_files ?? [])].sort()).toEqual(["data.json", "result.tar.gz"])
+        expect(await box.readOutput(task.task_id, "result.tar.gz")).toEqual(data)
+        expect(await box.readOutput(task.task_id, "data.json")).toEqual(data)
+      })
+    }
 
     it("reports a non-zero exit code as a runtime error", { timeout }, async () => {
       const task = await run(plugin.samples.exitThree)

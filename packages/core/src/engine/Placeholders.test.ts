@@ -38,8 +38,32 @@ describe("rewritePlaceholders", () => {
     expect(out.outputs).toEqual(["r.txt", "img-2.png"])
   })
 
-  it("leaves alone tokens that are part of a longer word, and OUT_ names without an extension", () => {
-    expect(rewrite(`MY_IN_1 = IN_1x; OUT_DIR = 3; xOUT_a.txt`).source).toBe(`MY_IN_1 = IN_1x; OUT_DIR = 3; xOUT_a.txt`)
+  it("leaves alone tokens that are part of a longer word", () => {
+    expect(rewrite(`MY_IN_1 = IN_1x; xOUT_a.txt; $OUT_a.txt; OUTPUT_x`).source).toBe(`MY_IN_1 = IN_1x; xOUT_a.txt; $OUT_a.txt; OUTPUT_x`)
+  })
+
+  it("takes every dot-separated extension, up to a method call", () => {
+    const out = rewrite(`open(OUT_result.tar.gz, "w"); f(OUT_data.json); g(OUT_a.txt) ; h = OUT_b.txt;`)
+    expect(out.source).toBe(`open("/box/out/result.tar.gz", "w"); f("/box/out/data.json"); g("/box/out/a.txt") ; h = "/box/out/b.txt";`)
+    expect(out.outputs).toEqual(["result.tar.gz", "data.json", "a.txt", "b.txt"])
+    expect(rewrite(`OUT_a.txt.upper(); OUT_x.tar.gz.encode("u").strip()`).source).toBe(
+      `"/box/out/a.txt".upper(); "/box/out/x.tar.gz".encode("u").strip()`
+    )
+    expect(rewrite(`OUT_a.txt.__len__()`).outputs).toEqual(["a.txt"])
+    expect(rewrite(`OUT_v1.2.3.tar.gz`).outputs).toEqual(["v1.2.3.tar.gz"])
+    // A dot that does not start another run of letters or digits ends the token: prose, or `x.`.
+    expect(rewrite(`# writes OUT_a.txt.\nOUT_b.csv..x`).source).toBe(`# writes /box/out/a.txt.\n"/box/out/b.csv"..x`)
+  })
+
+  it("refuses an OUT_ word without an extension, in code, strings and comments, with line and column", () => {
+    const code = failure(`x = 1\nopen(OUT_noext, "w")`)
+    expect([code.placeholder, code.line, code.column]).toEqual(["OUT_noext", 2, 6])
+    expect(code.message).toMatch(/OUT_noext needs an extension, e.g. OUT_noext.txt/)
+    expect(failure(`OUT_DIR = "/box/out"`).placeholder).toBe("OUT_DIR")
+    expect(failure(`s = "see OUT_log"`).column).toBe(10)
+    expect(failure(`/* writes OUT_report */`).placeholder).toBe("OUT_report")
+    expect(failure(`f(OUT_)`).message).toMatch(/OUT_ needs a name/)
+    expect(failure(`OUT_a.open()`).message).toMatch(/needs an extension/)
   })
 
   it("does not end a string at an escaped quote", () => {
@@ -62,10 +86,18 @@ describe("rewritePlaceholders", () => {
     expect(failure(`OUT_.txt`).message).toMatch(/needs a name/)
     expect(failure(`f(OUT_name.)`).message).toMatch(/needs an extension/)
     expect(failure(`OUT_a.b_c`).message).toMatch(/extension may hold only/)
+    expect(failure(`OUT_a.tar-gz`).message).toMatch(/extension may hold only/)
+    expect(failure(`OUT_a.${"x".repeat(10)}.${"y".repeat(6)}`).message).toMatch(/at most 16/)
     expect(failure(`OUT_${"x".repeat(65)}.txt`).message).toMatch(/longer than 64/)
   })
 
   it("checks placeholders inside comments and strings too", () => {
     expect(failure(`# IN_9`).line).toBe(1)
+  })
+
+  it("counts an escaped newline inside a string as a line, and keeps the string open across it", () => {
+    const e = failure(`s = "a\\\nIN_1 OUT_x"`)
+    expect([e.placeholder, e.line, e.column]).toEqual(["OUT_x", 2, 6])
+    expect(rewrite(`s = "a\\\nIN_1"`).source).toBe(`s = "a\\\n/box/in/a.csv"`)
   })
 })
