@@ -30,8 +30,11 @@ interface Window {
 export class RateLimiter extends Context.Service<
   RateLimiter,
   {
-    /** Counts one request for `key` in `budget`; never fails. */
-    take(key: string, budget: Budget): Effect.Effect<RateDecision>
+    /**
+     * Counts `count` requests (default 1) for `key` in `budget`, all or none: a batch of tasks counts
+     * as its number of tasks. Never fails.
+     */
+    take(key: string, budget: Budget, count?: number): Effect.Effect<RateDecision>
     /** Whether a budget counts at all (its limit is above 0). */
     enabled(budget: Budget): boolean
   }
@@ -55,7 +58,7 @@ export class RateLimiter extends Context.Service<
 
       return RateLimiter.of({
         enabled: (budget) => limits[budget] > 0,
-        take: (client, budget) =>
+        take: (client, budget, count = 1) =>
           Effect.map(Clock.currentTimeMillis, (now): RateDecision => {
             sweep(now)
             const limit = limits[budget]
@@ -66,8 +69,9 @@ export class RateLimiter extends Context.Service<
               windows.set(key, w)
             }
             const resetSeconds = Math.max(1, Math.ceil((w.start + windowMs - now) / 1000))
-            if (w.count >= limit) return { allowed: false, limit, remaining: 0, resetSeconds, windowSeconds, budget }
-            w.count++
+            if (w.count + count > limit)
+              return { allowed: false, limit, remaining: Math.max(0, limit - w.count), resetSeconds, windowSeconds, budget }
+            w.count += count
             return { allowed: true, limit, remaining: limit - w.count, resetSeconds, windowSeconds, budget }
           })
       })
