@@ -83,6 +83,16 @@ describe("judge mode and batches: what is refused, and how batches count", { tim
     expect(bad.body.tasks).toEqual([{ task_id: "not-an-id", error: expect.objectContaining({ _tag: "InvalidTask", field: "ids" }) }])
   })
 
+  it("documents judge mode and batches in the OpenAPI document", async () => {
+    const openapi = (await call(`${api}/openapi.json`)).body
+    expect(Object.keys(openapi.paths["/api/tasks/batch"]).sort()).toEqual(["get", "post"])
+    const text = JSON.stringify(openapi)
+    for (const name of ["tests", "compare", "float_tolerance", "stop_on_first_failure", "expected_output", "first_difference", "summary"]) {
+      expect(text).toContain(`"${name}"`)
+    }
+    for (const verdict of ["accepted", "wrong_answer", "skipped"]) expect(text).toContain(`"${verdict}"`)
+  })
+
   it("reports each invalid batch item in its place, naming the field, and runs the others", async () => {
     const created = await postJson(`${api}/tasks/batch`, {
       tasks: [task, { ...task, tests: [{ stdin: 1 }] }, { programming_language: "cobol", source_code: "x" }, { ...task, stdin: "b" }]
