@@ -36,15 +36,16 @@ export interface CodeBoxOptions<E = never> {
  * worker running in the background. It also exposes the services, for health checks and tests.
  */
 export const layer = <E>(options: CodeBoxOptions<E>) => {
+  const concurrency = options.concurrency ?? 2
   const services = Layer.mergeAll(
     options.store ?? MemoryTaskStore.layer,
     options.queue ?? MemoryTaskQueue.layer,
     options.storage ?? MemoryFileStorage.layer,
     Languages.layer(options.plugins),
     options.sandbox,
-    Layer.succeed(ExecutorConfig, { ...ExecutorConfig.defaultValue(), ...options.executor })
+    // A judge task's cases share the worker's parallelism unless configured otherwise.
+    Layer.succeed(ExecutorConfig, { ...ExecutorConfig.defaultValue(), caseConcurrency: Math.max(1, concurrency), ...options.executor })
   )
-  const concurrency = options.concurrency ?? 2
   const background = Layer.mergeAll(
     concurrency > 0 ? layerWorker({ concurrency }) : Layer.empty,
     options.reconcile !== undefined ? layerReconciler(options.reconcile) : Layer.empty

@@ -12,6 +12,7 @@ import {
 } from "./domain/Errors.ts"
 import { resolveLimits } from "./domain/Limits.ts"
 import { type Task, type TaskId, TaskRequest } from "./domain/Task.ts"
+import { resolveJudgeSpec } from "./engine/judgeSpec.ts"
 import { rewriteForSandbox } from "./engine/Placeholders.ts"
 import { FileStorage } from "./FileStorage.ts"
 import { Languages } from "./Languages.ts"
@@ -68,6 +69,7 @@ export class Engine extends Context.Service<
         const request = yield* decodeRequest(raw).pipe(Effect.mapError((e) => new InvalidTask({ field: "request", message: e.message })))
         const plugin = yield* languages.resolve(request.language)
         const limits = yield* resolveLimits(plugin.defaultLimits, plugin.maxLimits, request.limits)
+        const judge = yield* resolveJudgeSpec(request, limits, plugin.maxLimits)
         const declared = request.input_files ?? files.map((f) => f.name)
         if (declared.length !== files.length) {
           return yield* new InvalidTask({
@@ -94,7 +96,8 @@ export class Engine extends Context.Service<
           started_at: null,
           finished_at: null,
           result: null,
-          ...(options.owner !== undefined ? { owner: options.owner } : {})
+          ...(options.owner !== undefined ? { owner: options.owner } : {}),
+          ...(judge !== null ? { judge } : {})
         }
         // The uploads go first so a worker never sees the task without them; when the task is not
         // stored after all, they are removed again, so a refused task leaves nothing behind.

@@ -3,9 +3,10 @@ import * as path from "node:path"
 import { Context, Effect, Layer, Option, Schedule } from "effect"
 import type { StoreError } from "./domain/Errors.ts"
 import type { Task, TaskId } from "./domain/Task.ts"
-import { outputText } from "./domain/OutputText.ts"
 import type { StepReport, TaskResult, Verdict } from "./domain/TaskResult.ts"
 import { collectOutputs } from "./engine/collectOutputs.ts"
+import { judgeCompileError, runJudge } from "./engine/JudgeRun.ts"
+import { skippedFilesError, toReport, verdictOf } from "./engine/stepReport.ts"
 import { ExecutorConfig } from "./engine/ExecutorConfig.ts"
 import { type JobDirectory, makeJobDirectory } from "./engine/JobDirectory.ts"
 import { rewriteForSandbox } from "./engine/Placeholders.ts"
@@ -13,8 +14,10 @@ import { FileStorage } from "./FileStorage.ts"
 import { type LanguagePlugin, SandboxPaths, type StepContext } from "./LanguagePlugin.ts"
 import { Languages } from "./Languages.ts"
 import { recordFinished, recordStarted } from "./observability/Metrics.ts"
-import { Sandbox, type SandboxOutcome } from "./Sandbox.ts"
+import { Sandbox } from "./Sandbox.ts"
 import { TaskStore } from "./TaskStore.ts"
+
+export { skippedFilesError, toReport, verdictOf } from "./engine/stepReport.ts"
 
 /** How one execution ended, for the worker's logs and metrics. */
 export type ExecutionOutcome =
@@ -25,49 +28,6 @@ export type ExecutionOutcome =
   | { readonly _tag: "Revoked" }
   /** Ran, but the claim no longer held when storing (reclaimed after we were presumed dead). */
   | { readonly _tag: "Dropped" }
-
-export const toReport = (o: SandboxOutcome): StepReport => {
-  const stdout = outputText(o.stdoutBytes)
-  const stderr = outputText(o.stderrBytes)
-  return {
-    stdout: stdout.text,
-    stderr: stderr.text,
-    stdout_base64: stdout.base64,
-    stderr_base64: stderr.base64,
-    returncode: o.exitCode,
-    signal: o.signal,
-    limit: o.limit,
-    stdout_truncated: o.stdoutTruncated,
-    stderr_truncated: o.stderrTruncated,
-    wall_time_ms: o.wallTimeMs,
-    cpu_time_ms: o.cpuTimeMs,
-    memory_peak_bytes: o.memoryPeakBytes
-  }
-}
-
-export const verdictOf = (o: SandboxOutcome): Verdict => {
-  switch (o.limit) {
-    case "wall_time":
-    case "cpu_time":
-      return "time_limit"
-    case "memory":
-      return "memory_limit"
-    case "output":
-      return "output_limit"
-    case null:
-      return o.exitCode === 0 ? "ok" : "runtime_error"
-  }
-}
-
-/** Names listed in `error` for refused output files; the rest are counted, so the text stays bounded. */
-const listedSkippedFiles = 20
-
-/** The `error` of a result whose output files were not all kept: bounded whatever the program made. */
-export const skippedFilesError = (skipped: ReadonlyArray<string>): string => {
-  const listed = skipped.slice(0, listedSkippedFiles).map((s) => (s.length > 200 ? `${s.slice(0, 200)}…` : s))
-  const more = skipped.length - listed.length
-  return `output files not kept: ${listed.join(", ")}${more > 0 ? ` and ${more} more` : ""}`
-}
 
 /** Storing a result: quickly at first, then every 2 s, about two minutes in all before giving up. */
 const storeRetry = Schedule.min([Schedule.exponential("100 millis"), Schedule.spaced("2 seconds")])
@@ -123,9 +83,11 @@ export class Executor extends Context.Service<
           if (outcome.exitCode !== 0 || outcome.limit !== null) {
             // The compiler's own output is what a client needs to read, so it is the result's too.
             const result: TaskResult = { ...compile, error: null, output_files: [], files: [], verdict: "compile_error", compile }
-            return result
+            return task.judge == null ? result : { ...result, ...judgeCompileError(task.judge) }
           }
         }
+        // Judge mode: the program compiled once above runs once per test case (engine/JudgeRun.ts).
+        if (task.judge != null) return yield* runJudge({ task, spec: task.judge, plugin, dir, ctx, compile, sandbox, storage })
 
         const outcome = yield* sandbox.run({
           ...common,

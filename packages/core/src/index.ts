@@ -2,6 +2,7 @@ export * from "./domain/Errors.ts"
 export * from "./domain/Limits.ts"
 export * from "./domain/Task.ts"
 export * from "./domain/TaskResult.ts"
+export * from "./domain/Judge.ts"
 export { outputBytes, outputText, type OutputText } from "./domain/OutputText.ts"
 
 export * from "./LanguagePlugin.ts"

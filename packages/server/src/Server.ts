@@ -7,6 +7,7 @@ import { HttpApiBuilder, HttpApiMiddleware, HttpApiScalar } from "effect/http-ap
 import { type ApiLanguage, makeApi } from "./api/Api.ts"
 import { ServerConfig, type ServerSettings } from "./config.ts"
 import { ApiKeyAuthLive } from "./http/ApiKeyAuthLive.ts"
+import { BatchHandlers } from "./http/BatchHandlers.ts"
 import { FileTasksHandlers } from "./http/FileTasksHandlers.ts"
 import { RateLimiter } from "./http/RateLimiter.ts"
 import type { KnownRoute } from "./http/errorBodies.ts"
@@ -24,7 +25,7 @@ export const apiFor = (settings: ServerSettings, languages: ReadonlyArray<ApiLan
 
 /** Every handler group of the API, still needing the engine's services and ServerConfig. */
 export const handlersFor = (api: ReturnType<typeof apiFor>) =>
-  Layer.mergeAll(TasksHandlers(api), FileTasksHandlers(api), LanguagesHandlers(api), HealthHandlers(api)).pipe(
+  Layer.mergeAll(TasksHandlers(api), FileTasksHandlers(api), BatchHandlers(api), LanguagesHandlers(api), HealthHandlers(api)).pipe(
     Layer.provideMerge(ApiKeyAuthLive),
     Layer.provideMerge(HttpApiMiddleware.layerProblemDetails({ includeDetails: true }))
   )

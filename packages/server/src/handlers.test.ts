@@ -8,6 +8,7 @@ import { HttpServer } from "effect/http"
 import { HttpApiTest } from "effect/http-api"
 import { defaultSettings, ServerConfig } from "./config.ts"
 import { builtInLanguages as plugins } from "@codebox/test-support"
+import { RateLimiter } from "./http/RateLimiter.ts"
 import { apiFor, handlersFor } from "./Server.ts"
 
 /**
@@ -21,6 +22,7 @@ const sandbox = ScriptedSandbox.make((step) => ScriptedSandbox.outcome({ stdout:
 const engine = CodeBox.layer({ plugins, sandbox: sandbox.layer, concurrency: 0 })
 const TestLayer = handlersFor(api).pipe(
   Layer.provideMerge(engine),
+  Layer.provideMerge(RateLimiter.layer),
   Layer.provideMerge(Layer.succeed(ServerConfig, settings)),
   Layer.merge(HttpServer.layerServices)
 )

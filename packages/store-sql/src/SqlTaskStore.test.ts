@@ -1,7 +1,7 @@
 import { PgClient } from "@effect/sql-pg"
 import { Context, Deferred, Effect, Fiber, Layer, Option, Redacted } from "effect"
 import { describe, expect, it } from "@effect/vitest"
-import { type Task, TaskStore } from "@codebox/core"
+import { emptyTaskResult, type JudgeSpec, type Task, type TaskResult, TaskStore, type TestCaseReport } from "@codebox/core"
 import { migrate, migrationCount } from "./migrations.ts"
 import { scratchDatabase, testDatabaseUrl } from "@codebox/test-support"
 import { aTask } from "@codebox/testkit"
@@ -54,6 +54,55 @@ describe("SqlTaskStore on PostgreSQL", () => {
       const applied = yield* Effect.all([migrateOnce, migrateOnce, migrateOnce], { concurrency: "unbounded" })
       // One process applies every migration; the others find nothing left to do.
       expect(applied.map((a) => a.length).sort()).toEqual([0, 0, migrationCount])
+    })
+  )
+
+  it.live("keeps a judge task's cases and its per-case reports, NUL bytes and invalid UTF-8 included", () =>
+    Effect.gen(function* () {
+      const url = yield* scratchDatabase(testDatabaseUrl)
+      const store = yield* storeOn(url)
+      const judge: JudgeSpec = {
+        tests: [{ name: "nul", stdin: "a\u0000b", args: ["x"], expected_output: "\u0000\n", limits: aTask().limits }],
+        compare: "float",
+        float_tolerance: 0.5,
+        stop_on_first_failure: true
+      }
+      const task = aTask({ judge })
+      yield* store.insert(task)
+      expect((yield* store.get(task.task_id)).judge).toEqual(judge)
+
+      const claim = Option.getOrThrow(yield* store.claim(task.task_id, "w"))
+      const report: TestCaseReport = {
+        name: "nul",
+        verdict: "wrong_answer",
+        stdout: "x\u0000y",
+        stderr: "\ufffd",
+        stdout_base64: null,
+        stderr_base64: Buffer.from([0xff]).toString("base64"),
+        returncode: 0,
+        signal: null,
+        wall_time_ms: 5,
+        cpu_time_ms: 1,
+        memory_peak_bytes: 1024,
+        stdout_truncated: false,
+        stderr_truncated: false,
+        expected_output: "\u0000\n",
+        first_difference: { line: 1, column: 1 }
+      }
+      const result: TaskResult = {
+        ...emptyTaskResult,
+        verdict: "ok",
+        tests: [report],
+        summary: { total: 1, passed: 0, verdict: "wrong_answer" }
+      }
+      expect(yield* store.complete(task.task_id, claim.attempt, "SUCCESS", result, null)).toBe(true)
+      const stored = yield* store.get(task.task_id)
+      expect(stored.result?.tests).toEqual([report])
+      expect(stored.result?.summary).toEqual(result.summary)
+      // A plain task has neither field.
+      const plain = aTask()
+      yield* store.insert(plain)
+      expect("judge" in (yield* store.get(plain.task_id))).toBe(false)
     })
   )
 })

@@ -131,11 +131,13 @@ export const make = (options: SqlTaskStoreOptions) =>
         yield* storeResult(task.task_id, task.result, (stored) =>
           sql`
           INSERT INTO codebox_tasks (task_id, language, source_code, stdin, args, limits, input_files, state, attempts,
-                                     error, worker, created_at, started_at, finished_at, result, output_chunked, owner)
+                                     error, worker, created_at, started_at, finished_at, result, output_chunked, owner,
+                                     judge)
           VALUES (${task.task_id}, ${task.language}, ${task.source_code}, ${task.stdin}, ${sql.json(task.args)},
                   ${sql.json(task.limits)}, ${sql.json(task.input_files)}, ${task.state}, ${task.attempts}, ${task.error},
                   ${task.worker}, ${task.created_at}, ${task.started_at}, ${task.finished_at},
-                  ${stored === null ? null : sql.json(stored)}, ${stored !== null}, ${task.owner ?? null})`.pipe(Effect.as(true))
+                  ${stored === null ? null : sql.json(stored)}, ${stored !== null}, ${task.owner ?? null},
+                  ${task.judge == null ? null : JSON.stringify(task.judge)})`.pipe(Effect.as(true))
         ).pipe(Effect.mapError(storeError("insert")))
         if (isFinal(task.state)) wake(task.task_id)
       }),

@@ -89,10 +89,19 @@ const m0003_task_output = Effect.gen(function* () {
 })
 
 /**
+ * Judge mode: a task's test cases and comparison, as JSON text (null for a plain run). Text rather
+ * than JSONB, because a case's stdin or expected output may hold a NUL, which JSONB cannot.
+ */
+const m0004_task_judge = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE codebox_tasks ADD COLUMN judge text`
+})
+
+/**
  * Request counts per client, budget and window, shared by every server replica on the database
  * (see SqlRateCounter). A row outlives its window only until the next prune.
  */
-const m0004_rate_counts = Effect.gen(function* () {
+const m0005_rate_counts = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* sql`
     CREATE TABLE codebox_rate_counts (
@@ -109,7 +118,8 @@ const migrationRecord = {
   "0001_tasks": m0001_tasks,
   "0002_task_owner": m0002_task_owner,
   "0003_task_output": m0003_task_output,
-  "0004_rate_counts": m0004_rate_counts
+  "0004_task_judge": m0004_task_judge,
+  "0005_rate_counts": m0005_rate_counts
 }
 export const migrations = Migrator.fromRecord(migrationRecord)
 /** How many migrations a fresh database gets. */

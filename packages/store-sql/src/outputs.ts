@@ -1,7 +1,7 @@
 import { PgClient } from "@effect/sql-pg"
 import { Effect } from "effect"
 import type { SqlError } from "effect/sql/SqlError"
-import { outputBytes, outputText, type StepReport, type TaskResult } from "@codebox/core"
+import { outputBytes, outputText, type StepReport, type TaskResult, type TestCaseReport } from "@codebox/core"
 
 /**
  * Program output stored as bytes, in chunks (table `codebox_task_output`, see the migrations).
@@ -25,6 +25,37 @@ const withoutOutput = (report: StepReport): StepReport => ({
   stderr_base64: null
 })
 
+/**
+ * A test case's texts in the JSONB column: as base64 of the exact bytes, since JSONB cannot hold a
+ * NUL. They are small (cut to caseReportBytes by the judge), so they need no chunks of their own.
+ */
+const caseForJsonb = (report: TestCaseReport): TestCaseReport => {
+  const asBase64 = (text: string, base64: string | null) => (base64 !== null ? base64 : Buffer.from(text, "utf8").toString("base64"))
+  return {
+    ...report,
+    stdout: "",
+    stderr: "",
+    stdout_base64: asBase64(report.stdout, report.stdout_base64),
+    stderr_base64: asBase64(report.stderr, report.stderr_base64),
+    // The expected output as base64 of its UTF-8 too (stored form only; read back by caseFromJsonb).
+    ...(report.expected_output !== undefined ? { expected_output: asBase64(report.expected_output, null) } : {})
+  }
+}
+
+/** A test case's texts as read back (the reverse of caseForJsonb). */
+const caseFromJsonb = (report: TestCaseReport): TestCaseReport => {
+  const out = outputText(Buffer.from(report.stdout_base64 ?? "", "base64"))
+  const err = outputText(Buffer.from(report.stderr_base64 ?? "", "base64"))
+  return {
+    ...report,
+    stdout: out.text,
+    stdout_base64: out.base64,
+    stderr: err.text,
+    stderr_base64: err.base64,
+    ...(report.expected_output !== undefined ? { expected_output: Buffer.from(report.expected_output, "base64").toString("utf8") } : {})
+  }
+}
+
 /** A result split into what goes in the JSONB column (no program output) and the streams' bytes. */
 export const splitResult = (result: TaskResult) => {
   const streams: Array<readonly [Stream, Uint8Array]> = [
@@ -37,7 +68,8 @@ export const splitResult = (result: TaskResult) => {
   const stored: TaskResult = {
     ...result,
     ...withoutOutput(result),
-    compile: result.compile === null ? null : withoutOutput(result.compile)
+    compile: result.compile === null ? null : withoutOutput(result.compile),
+    ...(result.tests !== undefined ? { tests: result.tests.map(caseForJsonb) } : {})
   }
   return { stored, streams }
 }
@@ -87,6 +119,7 @@ export const readOutput = (taskId: string, result: TaskResult): Effect.Effect<Ta
     return {
       ...result,
       ...withOutput(result, of("stdout"), of("stderr")),
-      compile: result.compile === null ? null : withOutput(result.compile, of("compile_stdout"), of("compile_stderr"))
+      compile: result.compile === null ? null : withOutput(result.compile, of("compile_stdout"), of("compile_stderr")),
+      ...(result.tests !== undefined ? { tests: result.tests.map(caseFromJsonb) } : {})
     }
   })

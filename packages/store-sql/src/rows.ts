@@ -1,4 +1,4 @@
-import { decodeStoredResult, StoreError, Task, type WorkerStatus } from "@codebox/core"
+import { decodeStoredResult, JudgeSpec, StoreError, Task, type WorkerStatus } from "@codebox/core"
 import { Effect, Schema, SchemaGetter } from "effect"
 
 /**
@@ -21,7 +21,9 @@ const TaskRow = Schema.Struct({
   started_at: Schema.NullOr(Millis),
   finished_at: Schema.NullOr(Millis),
   // Decoded on its own below: results stored by earlier versions lack fields (StoredTaskResult).
-  result: Schema.NullOr(Schema.Unknown)
+  result: Schema.NullOr(Schema.Unknown),
+  // JSON text (see migration 0004); absent in rows of a database not migrated that far.
+  judge: Schema.optionalKey(Schema.NullOr(Schema.fromJsonString(JudgeSpec)))
 })
 
 const WorkerRow = Schema.Struct({
@@ -41,9 +43,9 @@ export const decodeTask =
   (what: string) =>
   (row: unknown): Effect.Effect<Task, StoreError> =>
     Schema.decodeUnknownEffect(TaskRow)(row).pipe(
-      Effect.flatMap(({ owner, ...row }): Effect.Effect<Task, Schema.SchemaError> => {
-        // A task created without keys has no owner, as the memory store keeps it.
-        const task = owner == null ? row : { ...row, owner }
+      Effect.flatMap(({ owner, judge, ...row }): Effect.Effect<Task, Schema.SchemaError> => {
+        // A task created without keys has no owner, and a plain run no judge, as the memory store keeps them.
+        const task = { ...row, ...(owner == null ? {} : { owner }), ...(judge == null ? {} : { judge }) }
         return row.result === null
           ? Effect.succeed({ ...task, result: null })
           : Effect.map(decodeStoredResult(row.result), (result) => ({ ...task, result }))

@@ -101,7 +101,9 @@ export const layer = Layer.unwrap(
       ...ExecutorConfig.defaultValue(),
       workRoot: infrastructure.workRoot,
       workerName: settings.name,
-      maxAttempts: settings.maxAttempts
+      maxAttempts: settings.maxAttempts,
+      // A judge task's cases run as many at once as this worker runs tasks.
+      caseConcurrency: settings.concurrency
     })
     const services = Layer.mergeAll(
       layerInfrastructure(infrastructure),

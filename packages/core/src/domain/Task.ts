@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { JudgeRequestFields, JudgeSpec } from "./Judge.ts"
 import { Limits, LimitsRequest } from "./Limits.ts"
 import { TaskResult } from "./TaskResult.ts"
 
@@ -30,7 +31,9 @@ export const TaskRequest = Schema.Struct({
   stdin: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(maxSourceBytes))),
   args: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(4096))).check(Schema.isMaxLength(64))),
   limits: Schema.optionalKey(LimitsRequest),
-  input_files: Schema.optionalKey(Schema.Array(Schema.String).check(Schema.isMaxLength(maxInputFiles)))
+  input_files: Schema.optionalKey(Schema.Array(Schema.String).check(Schema.isMaxLength(maxInputFiles))),
+  /** Judge mode: test cases, how outputs are compared, whether to stop at the first failure. */
+  ...JudgeRequestFields
 })
 export type TaskRequest = typeof TaskRequest.Type
 
@@ -55,6 +58,8 @@ export const Task = Schema.Struct({
    * The tenant the task belongs to (the server derives it from the API key that created it); null
    * or absent when the task was created without keys, and then anyone may read it.
    */
-  owner: Schema.optionalKey(Schema.NullOr(Schema.String))
+  owner: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  /** Judge mode: the test cases (limits resolved) and comparison; absent or null for a plain run. */
+  judge: Schema.optionalKey(Schema.NullOr(JudgeSpec))
 })
 export type Task = typeof Task.Type

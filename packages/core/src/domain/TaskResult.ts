@@ -1,4 +1,5 @@
 import { Effect, Schema } from "effect"
+import { JudgeSummary, TestCaseReport } from "./Judge.ts"
 
 export const Verdict = Schema.Literals(["ok", "compile_error", "runtime_error", "time_limit", "memory_limit", "output_limit"])
 export type Verdict = typeof Verdict.Type
@@ -47,7 +48,14 @@ export const TaskResult = Schema.Struct({
   output_files: Schema.Array(Schema.String),
   files: Schema.Array(OutputFile),
   verdict: Schema.NullOr(Verdict),
-  compile: Schema.NullOr(StepReport)
+  compile: Schema.NullOr(StepReport),
+  /**
+   * Judge tasks only (absent otherwise): a report per test case in request order, and the summary.
+   * The step fields above then describe the first case that did not pass (the last that ran when
+   * every case passed), or the compile step when it failed.
+   */
+  tests: Schema.optionalKey(Schema.Array(TestCaseReport)),
+  summary: Schema.optionalKey(JudgeSummary)
 })
 export type TaskResult = typeof TaskResult.Type
 
@@ -81,14 +89,19 @@ export const emptyTaskResult = {
  * defaulting to its neutral value when an older writer did not store it. The original service
  * stored stderr as `sterr`; such a result reads with it as `stderr`.
  */
-export const StoredTaskResult = Schema.Struct(
-  Object.fromEntries(
-    Object.entries(TaskResult.fields).map(([key, schema]) => [
+const { tests, summary, ...alwaysPresent } = TaskResult.fields
+
+export const StoredTaskResult = Schema.Struct({
+  ...(Object.fromEntries(
+    Object.entries(alwaysPresent).map(([key, schema]) => [
       key,
-      schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(emptyTaskResult[key as keyof TaskResult] as never)))
+      schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(emptyTaskResult[key as keyof typeof alwaysPresent] as never)))
     ])
-  ) as { readonly [K in keyof typeof TaskResult.fields]: Schema.withDecodingDefaultKey<(typeof TaskResult.fields)[K]> }
-)
+  ) as { readonly [K in keyof typeof alwaysPresent]: Schema.withDecodingDefaultKey<(typeof alwaysPresent)[K]> }),
+  // Optional as they are: a result without tests is not a judge result.
+  tests,
+  summary
+})
 
 /** Decodes a stored result (see StoredTaskResult). */
 export const decodeStoredResult = (stored: unknown): Effect.Effect<TaskResult, Schema.SchemaError> => {

@@ -20,6 +20,11 @@ export interface ExecutorSettings {
   readonly maxOutputBytes: number
   /** A task claimed this many times without completing is marked FAILURE (poison message). */
   readonly maxAttempts: number
+  /**
+   * Test cases of one judge task run at once. The apps set it to the worker's concurrency, so a
+   * judge task uses at most the sandboxes a worker would use for that many tasks.
+   */
+  readonly caseConcurrency: number
 }
 
 /** This process's worker name unless one is configured: random, the same for its whole life. */
@@ -32,6 +37,7 @@ export const ExecutorConfig = Context.Reference<ExecutorSettings>("@codebox/core
     workerName: defaultWorkerName,
     maxOutputFiles: 20,
     maxOutputBytes: 64 * 1024 * 1024,
-    maxAttempts: 3
+    maxAttempts: 3,
+    caseConcurrency: 2
   })
 })

@@ -1,4 +1,5 @@
 import { HttpApi, HttpApiMiddleware, OpenApi } from "effect/http-api"
+import { BatchApi } from "./BatchApi.ts"
 import { makeFileTasksApi } from "./FileTasksApi.ts"
 import { HealthApi, LanguagesApi } from "./SystemApi.ts"
 import { TasksApi } from "./TasksApi.ts"
@@ -23,6 +24,7 @@ export const makeApi = (limits: ApiLimits, languages: ReadonlyArray<ApiLanguage>
   HttpApi.make("codebox")
     .add(TasksApi)
     .add(makeFileTasksApi(limits))
+    .add(BatchApi)
     .add(LanguagesApi)
     .add(HealthApi)
     .prefix("/api")

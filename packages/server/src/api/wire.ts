@@ -1,4 +1,4 @@
-import { Limits, LimitsRequest, OutputFile, TaskId, TaskResult, TaskState } from "@codebox/core"
+import { CompareMode, Limits, LimitsRequest, maxTestCases, OutputFile, TaskId, TaskResult, TaskState } from "@codebox/core"
 import { Schema } from "effect"
 import { Multipart } from "effect/http"
 import { HttpApiSchema } from "effect/http-api"
@@ -29,6 +29,32 @@ const taskOptions = {
   limits: nullable(LimitsRequest)
 }
 
+/** One test case of a judge task. */
+export const WireTestCase = Schema.Struct({
+  name: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(200))),
+  stdin: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(1024 * 1024))),
+  args: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(4096))).check(Schema.isMaxLength(64))),
+  expected_output: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(1024 * 1024))),
+  /** Over the task's limits, each at most the language's maximum. */
+  limits: Schema.optionalKey(LimitsRequest)
+}).annotate({ description: "A test case: the program runs with this stdin and args; its stdout is compared with expected_output" })
+
+export const WireTestCases = Schema.Array(WireTestCase)
+  .check(Schema.isMinLength(1), Schema.isMaxLength(maxTestCases))
+  .annotate({ description: `Judge mode: 1 to ${maxTestCases} test cases, compiled once, a verdict per case` })
+
+/** Judge mode (see docs/api.md): test cases, how outputs are compared, whether to stop at the first failure. */
+const judgeOptions = {
+  tests: nullable(WireTestCases),
+  compare: nullable(CompareMode.annotate({ description: "lines (default), exact or float" })),
+  float_tolerance: nullable(
+    Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0)).annotate({
+      description: "absolute or relative, for compare=float (default 1e-6)"
+    })
+  ),
+  stop_on_first_failure: nullable(Schema.Boolean)
+}
+
 const language = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(32)).annotate({
   description: "python, javascript, php or c (or an alias listed by GET /api/languages)"
 })
@@ -40,7 +66,8 @@ const formTextList = Schema.Union([formText, Schema.Array(formText)])
 export const CreateTaskPayload = Schema.Struct({
   programming_language: language,
   source_code: sourceCode,
-  ...taskOptions
+  ...taskOptions,
+  ...judgeOptions
 })
 export type CreateTaskPayload = typeof CreateTaskPayload.Type
 
@@ -49,7 +76,8 @@ export const requestFieldNames: ReadonlyArray<string> = [
   ...Object.keys(CreateTaskPayload.fields),
   "input_files",
   "files",
-  ...Object.keys(LimitsRequest.fields)
+  ...Object.keys(LimitsRequest.fields),
+  ...Object.keys(WireTestCase.fields)
 ]
 
 /** One or several values of a repeated form field. */
@@ -68,7 +96,12 @@ export const FileTaskForm = (limits: { readonly maxFileSize: number; readonly ma
     args: Schema.optionalKey(formTextList),
     "args[]": Schema.optionalKey(formTextList),
     /** JSON object, e.g. {"wall_time_ms": 5000}. */
-    limits: Schema.optionalKey(Schema.String)
+    limits: Schema.optionalKey(Schema.String),
+    /** Judge mode: the test cases as a JSON array (see the JSON body's `tests`). */
+    tests: Schema.optionalKey(Schema.String),
+    compare: Schema.optionalKey(Schema.String),
+    float_tolerance: Schema.optionalKey(Schema.String),
+    stop_on_first_failure: Schema.optionalKey(Schema.String)
   }).pipe(HttpApiSchema.asMultipart({ maxFileSize: limits.maxFileSize, maxTotalSize: limits.maxTotalSize, maxParts: 64 }))
 
 export const WaitQuery = {

@@ -6,6 +6,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import type { Api } from "../api/Api.ts"
 import { ServerConfig } from "../config.ts"
 import { downloadResponse, fileResponse, manifestOf } from "./downloads.ts"
+import { readJudgeForm } from "./judgeForm.ts"
 import { finishedView, progressView } from "./present.ts"
 import { currentCaller, ownerOf, visibleTask } from "./tenancy.ts"
 import { awaitUpTo, waitSeconds } from "./waiting.ts"
@@ -71,6 +72,7 @@ export const FileTasksHandlers = (api: Api) =>
           const names = formList(payload.input_files, payload["input_files[]"])
           const args = formList(payload.args, payload["args[]"])
           const limits = yield* readLimits(payload.limits)
+          const judge = yield* readJudgeForm(payload)
           const files = yield* Effect.forEach(parts, readPart)
           const request: TaskRequest = {
             language: payload.programming_language.trim().toLowerCase(),
@@ -79,7 +81,8 @@ export const FileTasksHandlers = (api: Api) =>
             ...(names.length > 0 || parts.length === 0 ? { input_files: names } : {}),
             ...(payload.stdin !== undefined ? { stdin: payload.stdin } : {}),
             ...(args.length > 0 ? { args } : {}),
-            ...(limits !== undefined ? { limits } : {})
+            ...(limits !== undefined ? { limits } : {}),
+            ...judge
           }
           const owner = ownerOf(yield* currentCaller(settings))
           const task = yield* awaitUpTo(engine, yield* engine.submit(request, files, owner), seconds)

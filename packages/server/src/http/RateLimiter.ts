@@ -28,7 +28,7 @@ export interface RateDecision {
 export class RateLimiter extends Context.Service<
   RateLimiter,
   {
-    /** Counts `cost` requests (a batch counts as its items) for `key` in `budget`; never fails. */
+    /** Counts `cost` requests (a batch of tasks counts as its number of tasks) for `key` in `budget`, all or none; never fails. */
     take(key: string, budget: Budget, cost?: number): Effect.Effect<RateDecision>
     /** Whether a budget counts at all (its limit is above 0). */
     enabled(budget: Budget): boolean

@@ -2,7 +2,7 @@ import { ByteSize, Cause, Effect, Option, Schema } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { PayloadTooLarge, RateLimited } from "../api/errors.ts"
 import type { unhandled } from "effect/Types"
-import { ServerConfig } from "../config.ts"
+import { ServerConfig, type ServerSettings } from "../config.ts"
 import { acceptedKeys, isKnownKey, presentedKey } from "./ApiKeyAuthLive.ts"
 import { tenantOf } from "./keys.ts"
 import { recordRateLimited } from "../ops/rateLimitMetric.ts"
@@ -21,8 +21,21 @@ const rateLimitHeaders = (d: RateDecision): Record<string, string> => ({
 })
 
 /** Probes, the OpenAPI document and the docs page are not counted; the API is. */
-/** Creating tasks is submitting; everything else under /api/ is reading. */
-const budgetOf = (method: string, path: string): Budget => (method === "POST" && path.endsWith("/create") ? "submit" : "read")
+/**
+ * Creating tasks is submitting; everything else under /api/ is reading. A batch is counted once
+ * here and for the rest of its tasks by its handler, once its body is read (BatchHandlers.ts).
+ */
+const budgetOf = (method: string, path: string): Budget =>
+  method === "POST" && (path.endsWith("/create") || path === batchPath) ? "submit" : "read"
+
+export const batchPath = "/api/tasks/batch"
+
+/** The client a request is counted for: a known API key is its own client; anything else counts by address. */
+export const rateLimitClient = (settings: ServerSettings, request: HttpServerRequest.HttpServerRequest) => {
+  const key = presentedKey(request.headers)
+  if (isKnownKey(acceptedKeys(settings), key)) return `key:${tenantOf(key!)}`
+  return `ip:${Option.getOrElse(request.remoteAddress, () => "unknown")}`
+}
 
 const isCounted = (path: string) =>
   path.startsWith("/api/") && !path.startsWith("/api/health") && path !== "/api/openapi.json" && path !== "/api/docs"
@@ -54,12 +67,7 @@ export const requestGuard = (options: RequestGuardOptions) =>
           { connection: "close" }
         )
 
-      /** A known API key is its own client; anything else is counted by address. */
-      const clientKey = (request: HttpServerRequest.HttpServerRequest) => {
-        const key = presentedKey(request.headers)
-        if (isKnownKey(acceptedKeys(settings), key)) return `key:${tenantOf(key!)}`
-        return `ip:${Option.getOrElse(request.remoteAddress, () => "unknown")}`
-      }
+      const clientKey = (request: HttpServerRequest.HttpServerRequest) => rateLimitClient(settings, request)
 
       const withProblemBody = (
         response: HttpServerResponse.HttpServerResponse,

@@ -14,7 +14,11 @@ export const toTaskRequest = (payload: CreateTaskPayload): TaskRequest => ({
   source_code: payload.source_code,
   ...(payload.stdin != null ? { stdin: payload.stdin } : {}),
   ...(payload.args != null ? { args: payload.args } : {}),
-  ...(payload.limits != null ? { limits: payload.limits } : {})
+  ...(payload.limits != null ? { limits: payload.limits } : {}),
+  ...(payload.tests != null ? { tests: payload.tests } : {}),
+  ...(payload.compare != null ? { compare: payload.compare } : {}),
+  ...(payload.float_tolerance != null ? { float_tolerance: payload.float_tolerance } : {}),
+  ...(payload.stop_on_first_failure != null ? { stop_on_first_failure: payload.stop_on_first_failure } : {})
 })
 
 export const TasksHandlers = (api: Api) =>

@@ -19,6 +19,8 @@ export interface TaskRow {
   readonly queue_ms: number | null
   /** From start to stored result. */
   readonly run_ms: number | null
+  /** Judge tasks: cases passed of the total and the summary verdict; null for a plain run. */
+  readonly tests: { readonly total: number; readonly passed: number; readonly verdict: string } | null
 }
 
 export const taskRow = (t: Task): TaskRow => ({
@@ -34,7 +36,8 @@ export const taskRow = (t: Task): TaskRow => ({
   started_at: t.started_at,
   finished_at: t.finished_at,
   queue_ms: t.started_at === null ? null : t.started_at - t.created_at,
-  run_ms: t.started_at === null || t.finished_at === null ? null : t.finished_at - t.started_at
+  run_ms: t.started_at === null || t.finished_at === null ? null : t.finished_at - t.started_at,
+  tests: t.result?.summary ?? (t.judge != null ? { total: t.judge.tests.length, passed: 0, verdict: "pending" } : null)
 })
 
 export interface SeriesPoint {

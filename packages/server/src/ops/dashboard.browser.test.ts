@@ -125,6 +125,34 @@ describe.skipIf(unavailable !== null)(`dashboard in headless Chromium${unavailab
     assert.deepStrictEqual(pageErrors, [], "no script errors or CSP violations on the page")
   }, 90_000)
 
+  it("shows a judge task's cases with their verdicts, in the list and in its detail", async () => {
+    const r = await postJson(
+      `${server.url}/api/tasks/create`,
+      {
+        programming_language: "python",
+        source_code: "print same",
+        tests: [
+          { name: "right", expected_output: "same" },
+          { name: "wrong", expected_output: "other" }
+        ]
+      },
+      { "x-api-key": key }
+    )
+    assert.strictEqual(r.status, 202, r.text)
+    const id = r.body.task_id as string
+    await page.goto(`${server.url}/dashboard`)
+    await row(id).and(page.locator('[data-state="SUCCESS"]')).waitFor({ timeout: 15_000 })
+    assert.strictEqual((await row(id).locator(".judged").textContent())?.trim(), "wrong_answer 1/2")
+    await row(id).click()
+    await page.locator("#detail-tests tr.case").nth(1).waitFor({ timeout: 10_000 })
+    const verdicts = await page.locator("#detail-tests tr.case").evaluateAll((rows) => rows.map((tr) => tr.getAttribute("data-verdict")))
+    assert.deepStrictEqual(verdicts, ["accepted", "wrong_answer"])
+    assert.include(await page.locator("#detail-tests tr.case").nth(1).textContent(), "line 1, column 1")
+    fs.mkdirSync(screenshots, { recursive: true })
+    await page.screenshot({ path: path.join(screenshots, "dashboard-judge.png"), fullPage: false })
+    assert.deepStrictEqual(pageErrors, [], "no script errors or CSP violations on the page")
+  }, 60_000)
+
   it("without the key the page is refused", async () => {
     const response = await fetch(`${server.url}/dashboard`)
     assert.strictEqual(response.status, 401)

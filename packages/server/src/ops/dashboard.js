@@ -231,7 +231,15 @@
         h("td", { class: "mono", title: t.task_id }, t.task_id.slice(0, 8)),
         h("td", {}, t.language),
         h("td", {}, badge(t.state)),
-        h("td", {}, t.verdict ? badge(t.verdict) : "–"),
+        h(
+          "td",
+          {},
+          t.tests
+            ? h("span", { class: "judged" }, badge(t.tests.verdict), ` ${t.tests.passed}/${t.tests.total}`)
+            : t.verdict
+              ? badge(t.verdict)
+              : "–"
+        ),
         h("td", {}, t.returncode === null ? "–" : t.returncode),
         h("td", { title: stamp(t.created_at) }, clock(t.created_at)),
         h("td", {}, ms(t.queue_ms)),
@@ -273,6 +281,41 @@
       )
     )
 
+  // A judge task's cases, in request order, with their verdicts (the spec's expected output beside).
+  const difference = (d) => (d ? `line ${d.line}, column ${d.column}` : "–")
+  function testsTable(task, r) {
+    const spec = task.judge
+    const reports = r?.tests ?? (spec ? spec.tests.map((t) => ({ name: t.name, verdict: "pending" })) : [])
+    const rows = reports.map((c, i) =>
+      h(
+        "tr",
+        { class: "case", "data-verdict": c.verdict },
+        h("td", {}, String(i + 1)),
+        h("td", {}, c.name),
+        h("td", {}, badge(c.verdict)),
+        h("td", {}, c.returncode === null || c.returncode === undefined ? "–" : c.returncode),
+        h("td", {}, c.wall_time_ms === undefined ? "–" : ms(c.wall_time_ms)),
+        h("td", {}, c.memory_peak_bytes === undefined ? "–" : bytes(c.memory_peak_bytes)),
+        h("td", {}, difference(c.first_difference)),
+        h("td", { class: "mono", title: c.stdout ?? "" }, (c.stdout ?? "").slice(0, 60))
+      )
+    )
+    const summary = r?.summary ? `${r.summary.passed}/${r.summary.total} passed · ${r.summary.verdict}` : "not run yet"
+    return [
+      h("h3", {}, `test cases (${summary}; compare ${spec.compare}${spec.compare === "float" ? ` ±${spec.float_tolerance}` : ""})`),
+      h(
+        "table",
+        { id: "detail-tests" },
+        h(
+          "thead",
+          {},
+          h("tr", {}, ...["#", "name", "verdict", "exit", "wall", "memory", "first difference", "stdout"].map((t) => h("th", {}, t)))
+        ),
+        h("tbody", {}, ...rows)
+      )
+    ]
+  }
+
   function renderDetail(task) {
     const r = task.result
     const facts = [
@@ -299,6 +342,7 @@
       ...block("source", task.source_code, "", "detail-source"),
       ...(task.stdin ? block("stdin", task.stdin, "", "detail-stdin") : []),
       ...(task.args.length ? block("arguments", task.args.join(" "), "", "detail-args") : []),
+      ...(task.judge ? testsTable(task, r) : []),
       ...block(`stdout${r?.stdout_truncated ? " (truncated)" : ""}`, r ? r.stdout : null, "", "detail-stdout"),
       ...block(`stderr${r?.stderr_truncated ? " (truncated)" : ""}`, r ? r.stderr : null, "stderr", "detail-stderr"),
       ...(r?.compile
