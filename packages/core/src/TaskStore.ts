@@ -75,6 +75,8 @@ export class TaskStore extends Context.Service<
     expire(finishedBefore: number): Effect.Effect<ReadonlyArray<TaskId>, StoreError>
     /** Counts by state, for health and metrics. */
     readonly counts: Effect.Effect<Readonly<Record<TaskState, number>>, StoreError>
+    /** Counts by state of one tenant's tasks (see Task.owner), for what that tenant may see. */
+    countsOf(owner: string): Effect.Effect<Readonly<Record<TaskState, number>>, StoreError>
     /** Records a worker's heartbeat (insert or replace by name). */
     heartbeat(status: WorkerStatus): Effect.Effect<void, StoreError>
     /** Every known worker, by name. A worker whose last_seen is old is gone (crashed or stopped). */

@@ -84,6 +84,24 @@ describe("tenants: a task belongs to the key that created it", () => {
     expect(all).toEqual(expect.arrayContaining([aliceTask, bobTask]))
   })
 
+  it("counts and charts on the dashboard cover only the caller's own tasks, unless it is an admin", async () => {
+    /** Tasks in the counts, and tasks that succeeded in the chart. */
+    const totals = async (headers: Record<string, string>) => {
+      const summary = (await call(`${server.url}/dashboard/api/summary`, { headers })).body
+      const charted = (summary.series as Array<{ succeeded: number }>).reduce((a, p) => a + p.succeeded, 0)
+      return [Object.values(summary.counts as Record<string, number>).reduce((a, b) => a + b, 0), charted] as const
+    }
+    const [aliceBefore, bobBefore, adminBefore] = [(await totals(alice))[0], (await totals(bob))[0], (await totals(admin))[0]]
+    const [, bobCharted] = await totals(bob)
+    const [, aliceCharted] = await totals(alice)
+    await fileTaskOf(alice)
+    expect(await totals(alice)).toEqual([aliceBefore + 1, aliceCharted + 1])
+    expect(await totals(bob)).toEqual([bobBefore, bobCharted])
+    expect((await totals(admin))[0]).toBe(adminBefore + 1)
+    expect(adminBefore).toBeGreaterThanOrEqual(aliceBefore + bobBefore)
+    expect(adminBefore).toBeGreaterThan(bobBefore)
+  })
+
   it("accepts hashed keys and refuses a hash itself as a key", async () => {
     const hashed = hashKey("bob-key-9876543210", "salt")
     expect((await call(`${api}/languages`, { headers: bob })).status).toBe(200)

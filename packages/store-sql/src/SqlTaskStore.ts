@@ -218,6 +218,15 @@ export const make = (options: SqlTaskStoreOptions) =>
         for (const row of rows) counts[row.state] = row.n
         return counts
       }).pipe(Effect.withSpan("SqlTaskStore.counts")),
+      countsOf: Effect.fn("SqlTaskStore.countsOf")(function* (owner: string) {
+        const rows = yield* sql<{ readonly state: TaskState; readonly n: number }>`
+          SELECT state, count(*)::int AS n FROM codebox_tasks WHERE owner = ${owner} GROUP BY state`.pipe(
+          Effect.mapError(storeError("counts"))
+        )
+        const counts = emptyStateCounts()
+        for (const row of rows) counts[row.state] = row.n
+        return counts
+      }),
       heartbeat: Effect.fn("SqlTaskStore.heartbeat")(function* (w: WorkerStatus) {
         yield* sql`
           INSERT INTO codebox_workers (name, concurrency, running, completed, state, started_at, last_seen)

@@ -269,6 +269,23 @@ export const taskStoreContract = (name: string, layer: () => Layer.Layer<TaskSto
         })
       ))
 
+    it("lists and counts one tenant's tasks apart from the others'", () =>
+      run((store) =>
+        Effect.gen(function* () {
+          const tenant = `tenant-${randomUUID()}`
+          const others = `tenant-${randomUUID()}`
+          const mine = [aTask({ owner: tenant }), aTask({ owner: tenant })]
+          for (const task of [...mine, aTask({ owner: others }), aTask()]) yield* store.insert(task)
+          const claim = Option.getOrThrow(yield* store.claim(mine[0]!.task_id, "w1"))
+          yield* store.complete(mine[0]!.task_id, claim.attempt, "SUCCESS", aResult, null)
+          const counts = yield* store.countsOf(tenant)
+          expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(2)
+          expect([counts.SUCCESS, counts.PENDING]).toEqual([1, 1])
+          expect((yield* store.list({ owner: tenant })).map((t) => t.task_id).sort()).toEqual(mine.map((t) => t.task_id).sort())
+          expect(Object.values(yield* store.countsOf(`tenant-${randomUUID()}`)).every((n) => n === 0)).toBe(true)
+        })
+      ))
+
     it("records worker heartbeats, lists workers by name and forgets old ones", () =>
       run((store) =>
         Effect.gen(function* () {

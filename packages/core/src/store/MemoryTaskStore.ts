@@ -104,6 +104,12 @@ export const layer = Layer.sync(TaskStore, () => {
       for (const task of tasks.values()) counts[task.state]++
       return counts
     }),
+    countsOf: (owner) =>
+      Effect.sync(() => {
+        const counts = emptyStateCounts()
+        for (const task of tasks.values()) if (task.owner === owner) counts[task.state]++
+        return counts
+      }),
     heartbeat: (status) => Effect.sync(() => void workers.set(status.name, status)),
     workers: Effect.sync(() => [...workers.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))),
     forgetWorkers: (lastSeenBefore) =>

@@ -109,8 +109,12 @@ export const windows: Readonly<Record<string, number>> = { "10m": 10 * 60_000, "
 
 export const listTasks = (filter: TaskFilter) => TaskStore.use((store) => store.list(filter)).pipe(Effect.map((ts) => ts.map(taskRow)))
 
-/** Everything on the dashboard except the task list: counts, backlog, workers, charts. */
-export const summary = (window: string) =>
+/**
+ * Everything on the dashboard except the task list: counts, backlog, workers, charts. With an
+ * `owner`, the counts and charts cover that tenant's tasks only; workers and the backlog are the
+ * service's (they say how busy it is, nothing of anyone's tasks).
+ */
+export const summary = (window: string, owner?: string) =>
   Effect.gen(function* () {
     const store = yield* TaskStore
     const queue = yield* TaskQueue
@@ -119,7 +123,12 @@ export const summary = (window: string) =>
     const now = yield* Clock.currentTimeMillis
     const windowMs = windows[window] ?? windows["10m"]!
     const [counts, depth, workers, recent] = yield* Effect.all(
-      [store.counts, queue.depth.pipe(Effect.orElseSucceed(() => null)), store.workers, store.list({ limit: seriesSampleLimit })],
+      [
+        owner === undefined ? store.counts : store.countsOf(owner),
+        queue.depth.pipe(Effect.orElseSucceed(() => null)),
+        store.workers,
+        store.list({ limit: seriesSampleLimit, ...(owner === undefined ? {} : { owner }) })
+      ],
       { concurrency: "unbounded" }
     )
     const oldestSampled = recent.length === seriesSampleLimit ? recent[recent.length - 1]?.created_at : null

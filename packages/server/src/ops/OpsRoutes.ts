@@ -116,7 +116,8 @@ const routes = Effect.gen(function* () {
         answer(
           Effect.gen(function* () {
             const params = yield* query
-            return json(yield* summary(params.get("window") ?? "10m"))
+            const caller = yield* opsCaller
+            return json(yield* summary(params.get("window") ?? "10m", caller.admin ? undefined : (caller.owner ?? "")))
           })
         )
       )
