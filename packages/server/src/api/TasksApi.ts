@@ -1,7 +1,7 @@
 import { InvalidTask, LimitOutOfRange, PlaceholderError, StorageError, StoreError, TaskNotFound, UnsupportedLanguage } from "@codebox/core"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { ApiKeyAuth } from "./ApiKeyAuth.ts"
-import { guardErrors } from "./errors.ts"
+import { guardErrors, UnsupportedMediaType } from "./errors.ts"
 import { CreateTaskPayload, TaskAccepted, TaskCancelled, TaskFinished, TaskIdParams, TaskInProgress, WaitQuery } from "./wire.ts"
 
 export const submitErrors = [InvalidTask, UnsupportedLanguage, LimitOutOfRange, PlaceholderError, StorageError, StoreError] as const
@@ -12,7 +12,7 @@ export class TasksApi extends HttpApiGroup.make("tasks")
       payload: CreateTaskPayload,
       query: WaitQuery,
       success: [TaskFinished, TaskAccepted],
-      error: [...submitErrors, TaskNotFound, ...guardErrors]
+      error: [...submitErrors, TaskNotFound, UnsupportedMediaType, ...guardErrors]
     }).annotateMerge(
       OpenApi.annotations({
         summary: "Submit source code to run",

@@ -1,4 +1,4 @@
-import { Limits, LimitsRequest, OutputFile, TaskId, TaskResult, TaskState } from "@codebox/core"
+import { Limits, LimitsRequest, OutputFile, outputContentTypes, TaskId, TaskResult, TaskState } from "@codebox/core"
 import { Schema } from "effect"
 import { Multipart } from "effect/http"
 import { HttpApiSchema } from "effect/http-api"
@@ -72,8 +72,12 @@ export const FileTaskForm = (limits: { readonly maxFileSize: number; readonly ma
   }).pipe(HttpApiSchema.asMultipart({ maxFileSize: limits.maxFileSize, maxTotalSize: limits.maxTotalSize, maxParts: 64 }))
 
 export const WaitQuery = {
-  /** Seconds to wait for the result before answering 202 (bounded by the server's maximum). */
-  wait: Schema.optionalKey(Schema.FiniteFromString.check(Schema.isGreaterThanOrEqualTo(0)))
+  /**
+   * Whole seconds to wait for the result before answering 202. The server's maximum
+   * (CODEBOX_MAX_WAIT_SECONDS) is checked by the handler (http/waiting.ts) and stated in the
+   * OpenAPI document (api/document.ts).
+   */
+  wait: Schema.optionalKey(Schema.NumberFromString.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)))
 }
 
 /** A task id is checked before anything is looked up: a malformed one is a 400, never a query. */
@@ -122,8 +126,11 @@ export const OutputManifest = Schema.Struct({
   files: Schema.Array(OutputFile)
 })
 
-/** A file download: the bytes themselves (one file), or a zip (several). */
-export const FileBody = HttpApiSchema.StreamUint8Array({ contentType: ["application/octet-stream", "application/zip"] })
+/** One output file, served with the content type of its name (see contentTypeOf). */
+export const FileBody = HttpApiSchema.StreamUint8Array({ contentType: outputContentTypes })
+
+/** GET /download: the single output as itself, or a zip of several. */
+export const DownloadBody = HttpApiSchema.StreamUint8Array({ contentType: [...new Set([...outputContentTypes, "application/zip"])] })
 
 export const LanguageInfo = Schema.Struct({
   id: Schema.String,

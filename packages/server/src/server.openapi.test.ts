@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { engineLayer } from "./layers.ts"
+import { builtInLanguages as plugins } from "@codebox/test-support"
+import { call, type RunningServer, startServer } from "./test-support/harness.ts"
+import { scriptedPrograms } from "./test-support/scriptedPrograms.ts"
+
+describe("the OpenAPI document describes what the server answers", () => {
+  const programs = scriptedPrograms()
+  let server: RunningServer
+  // biome-ignore lint/suspicious/noExplicitAny: the document is read by key
+  let document: any
+  beforeAll(async () => {
+    server = await startServer((settings) => engineLayer(settings, plugins, programs.layer), { maxWaitSeconds: 42 })
+    document = (await call(`${server.url}/api/openapi.json`)).body
+  })
+  afterAll(() => server.close())
+
+  it("types ?wait as an integer with the server's bounds", () => {
+    for (const [path, method] of [
+      ["/api/tasks/create", "post"],
+      ["/api/tasks/{task_id}/task_result", "get"],
+      ["/api/file_task/create", "post"]
+    ] as const) {
+      const wait = document.paths[path][method].parameters.find((p: { name: string }) => p.name === "wait")
+      expect(wait.schema, path).toEqual({ type: "integer", minimum: 0, maximum: 42 })
+    }
+  })
+
+  it("declares the Bearer scheme beside X-API-Key, as alternatives", () => {
+    expect(document.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: expect.stringMatching(/^bearer$/i) })
+    expect(document.paths["/api/tasks/create"].post.security).toEqual([{ apiKey: [] }, { bearer: [] }])
+  })
+
+  it("declares 415 where bodies are accepted, and every error as application/problem+json", () => {
+    expect(Object.keys(document.paths["/api/tasks/create"].post.responses["415"].content)).toEqual(["application/problem+json"])
+    expect(Object.keys(document.paths["/api/file_task/create"].post.responses["415"].content)).toEqual(["application/problem+json"])
+    for (const [path, item] of Object.entries<Record<string, { responses: Record<string, { content?: object }> }>>(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (Number(status) < 400 || status === "503") continue
+          expect(Object.keys(response.content ?? {}), `${method} ${path} ${status}`).toEqual(["application/problem+json"])
+        }
+      }
+    }
+    expect(document.components.responses.MethodNotAllowed.headers.allow).toBeDefined()
+    expect(Object.keys(document.components.responses.NotFound.content)).toEqual(["application/problem+json"])
+  })
+
+  it("declares downloads with the content types they are served with", () => {
+    const file = Object.keys(document.paths["/api/file_task/{task_id}/files/{name}"].get.responses["200"].content)
+    expect(file).toEqual(expect.arrayContaining(["text/plain", "text/csv", "application/json", "image/png", "application/octet-stream"]))
+    const download = Object.keys(document.paths["/api/file_task/{task_id}/download"].get.responses["200"].content)
+    expect(download).toEqual(expect.arrayContaining([...file, "application/zip"]))
+  })
+})
