@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { engineLayer } from "./layers.ts"
 import { builtInLanguages as plugins } from "@codebox/test-support"
+import { contractOf } from "./test-support/contract.ts"
 import { call, type RunningServer, startServer } from "./test-support/harness.ts"
 import { scriptedPrograms } from "./test-support/scriptedPrograms.ts"
+
+const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
 
 describe("the OpenAPI document describes what the server answers", () => {
   const programs = scriptedPrograms()
@@ -51,5 +54,18 @@ describe("the OpenAPI document describes what the server answers", () => {
     expect(file).toEqual(expect.arrayContaining(["text/plain", "text/csv", "application/json", "image/png", "application/octet-stream"]))
     const download = Object.keys(document.paths["/api/file_task/{task_id}/download"].get.responses["200"].content)
     expect(download).toEqual(expect.arrayContaining([...file, "application/zip"]))
+  })
+
+  it("the response check reports an undeclared status, an undeclared content type and a body off its schema", () => {
+    const check = contractOf(document)
+    const languages = { languages: [] }
+    expect(check("GET", "/api/languages", 200, "application/json", bytes(languages))).toEqual([])
+    expect(check("GET", "/api/languages", 418, "application/json", bytes(languages))[0]).toContain("status 418 is not declared")
+    expect(check("GET", "/api/languages", 200, "text/plain", bytes(languages))[0]).toContain("content type text/plain is not declared")
+    expect(check("GET", "/api/languages", 200, "application/json", bytes({ langs: [] }))[0]).toContain("does not match the declared schema")
+    const notFound = { _tag: "NotFound", message: "no", type: "about:blank", title: "Not Found", status: 404, detail: "no" }
+    expect(check("GET", "/api/nowhere", 404, "application/problem+json", bytes(notFound))).toEqual([])
+    expect(check("GET", "/api/nowhere", 404, "application/json", bytes(notFound))[0]).toContain("not declared")
+    expect(check("PUT", "/api/languages", 404, "application/problem+json", bytes(notFound))[0]).toContain("status 404 is not declared")
   })
 })
