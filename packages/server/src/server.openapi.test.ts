@@ -1,4 +1,7 @@
+import { standardMaxima } from "@codebox/core"
+import { OpenApi } from "effect/http-api"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { makeApi } from "./api/Api.ts"
 import { engineLayer } from "./layers.ts"
 import { builtInLanguages as plugins } from "@codebox/test-support"
 import { contractOf } from "./test-support/contract.ts"
@@ -54,6 +57,27 @@ describe("the OpenAPI document describes what the server answers", () => {
     expect(file).toEqual(expect.arrayContaining(["text/plain", "text/csv", "application/json", "image/png", "application/octet-stream"]))
     const download = Object.keys(document.paths["/api/file_task/{task_id}/download"].get.responses["200"].content)
     expect(download).toEqual(expect.arrayContaining([...file, "application/zip"]))
+  })
+
+  it("states every limit's bounds, with each language's maximum where they differ", () => {
+    const limits = document.paths["/api/tasks/create"].post.requestBody.content["application/json"].schema.properties.limits.anyOf.find(
+      (branch: { type?: string }) => branch.type === "object"
+    )
+    expect(limits.properties.wall_time_ms).toMatchObject({ type: "integer", minimum: 100, maximum: 120_000 })
+    expect(limits.properties.memory_mb).toMatchObject({ type: "integer", minimum: 16, maximum: 2048 })
+
+    const c = { id: "c", maxLimits: { ...standardMaxima, wall_time_ms: 60_000 } }
+    const mixed = OpenApi.fromApi(
+      makeApi({ maxFileSize: 1, maxTotalSize: 1, maxWaitSeconds: 1 }, [
+        { id: "python", aliases: [], maxLimits: standardMaxima },
+        { ...c, aliases: [] }
+      ])
+    )
+    // biome-ignore lint/suspicious/noExplicitAny: the document is read by key
+    const body: any = mixed.paths["/api/tasks/create"]!.post!.requestBody!.content["application/json"]!.schema
+    const wall = body.properties.limits.anyOf.find((branch: { type?: string }) => branch.type === "object").properties.wall_time_ms
+    expect(wall).toMatchObject({ minimum: 100, maximum: 120_000 })
+    expect(wall.description).toContain("python 120000, c 60000")
   })
 
   it("the response check reports an undeclared status, an undeclared content type and a body off its schema", () => {

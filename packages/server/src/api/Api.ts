@@ -3,7 +3,8 @@ import { describeAnswers } from "./document.ts"
 import { MethodNotAllowed, RouteNotFound } from "./errors.ts"
 import { makeFileTasksApi } from "./FileTasksApi.ts"
 import { HealthApi, LanguagesApi } from "./SystemApi.ts"
-import { TasksApi } from "./TasksApi.ts"
+import type { LanguageMaxima } from "./limits.ts"
+import { makeTasksApi } from "./TasksApi.ts"
 
 export interface ApiLimits {
   readonly maxFileSize: number
@@ -13,8 +14,7 @@ export interface ApiLimits {
 }
 
 /** A language as the OpenAPI document describes it: its id and the other names it answers to. */
-export interface ApiLanguage {
-  readonly id: string
+export interface ApiLanguage extends LanguageMaxima {
   readonly aliases: ReadonlyArray<string>
 }
 
@@ -25,8 +25,8 @@ export interface ApiLanguage {
  */
 export const makeApi = (limits: ApiLimits, languages: ReadonlyArray<ApiLanguage> = []) =>
   HttpApi.make("codebox")
-    .add(TasksApi)
-    .add(makeFileTasksApi(limits))
+    .add(makeTasksApi(languages))
+    .add(makeFileTasksApi(limits, languages))
     .add(LanguagesApi)
     .add(HealthApi)
     .prefix("/api")

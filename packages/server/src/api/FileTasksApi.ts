@@ -2,6 +2,7 @@ import { OutputNotFound, StorageError, StoreError, TaskNotFound } from "@codebox
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { ApiKeyAuth } from "./ApiKeyAuth.ts"
+import type { LanguageMaxima } from "./limits.ts"
 import { guardErrors, NoOutputFiles, UnsupportedMediaType } from "./errors.ts"
 import { submitErrors } from "./TasksApi.ts"
 import {
@@ -19,11 +20,14 @@ import {
 const downloadErrors = [TaskNotFound, NoOutputFiles, OutputNotFound, StorageError, StoreError, ...guardErrors] as const
 
 /** The file-task endpoints; upload limits come from the server's settings. */
-export const makeFileTasksApi = (limits: { readonly maxFileSize: number; readonly maxTotalSize: number }) =>
+export const makeFileTasksApi = (
+  limits: { readonly maxFileSize: number; readonly maxTotalSize: number },
+  languages: ReadonlyArray<LanguageMaxima>
+) =>
   HttpApiGroup.make("fileTasks")
     .add(
       HttpApiEndpoint.post("create", "/file_task/create", {
-        payload: FileTaskForm(limits),
+        payload: FileTaskForm(limits, languages),
         query: WaitQuery,
         success: [TaskFinished, TaskAccepted],
         error: [...submitErrors, TaskNotFound, UnsupportedMediaType, ...guardErrors]

@@ -2,6 +2,7 @@ import { Limits, LimitsRequest, OutputFile, outputContentTypes, TaskId, TaskResu
 import { Schema } from "effect"
 import { Multipart } from "effect/http"
 import { HttpApiSchema } from "effect/http-api"
+import { type LanguageMaxima, limitsInWords, limitsRequestFor } from "./limits.ts"
 
 /**
  * The wire format. Field names are the existing API's (`programming_language`, `task_id`, `status`,
@@ -21,13 +22,13 @@ const storableText = (max: number) =>
   )
 
 /** Fields a client may add to any task (null means "not given", as some clients send it). */
-const taskOptions = {
+const taskOptions = (languages: ReadonlyArray<LanguageMaxima>) => ({
   stdin: nullable(storableText(1024 * 1024)),
   /** argv for the program, passed as is, never through a shell. */
   args: nullable(Schema.Array(storableText(4096)).check(Schema.isMaxLength(64))),
-  /** Per-request limits, each at most the language's maximum (see GET /api/languages). */
-  limits: nullable(LimitsRequest)
-}
+  /** Per-request limits, each in the language's range (see GET /api/languages). */
+  limits: nullable(limitsRequestFor(languages))
+})
 
 const language = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(32)).annotate({
   description: "python, javascript, php or c (or an alias listed by GET /api/languages)"
@@ -37,16 +38,18 @@ const formText = storableText(1024 * 1024)
 /** One or several values of a repeated text field of a form. */
 const formTextList = Schema.Union([formText, Schema.Array(formText)])
 
-export const CreateTaskPayload = Schema.Struct({
-  programming_language: language,
-  source_code: sourceCode,
-  ...taskOptions
-})
-export type CreateTaskPayload = typeof CreateTaskPayload.Type
+/** The JSON body of POST /api/tasks/create; the limits are documented with the server's languages. */
+export const createTaskPayload = (languages: ReadonlyArray<LanguageMaxima>) =>
+  Schema.Struct({
+    programming_language: language,
+    source_code: sourceCode,
+    ...taskOptions(languages)
+  })
+export type CreateTaskPayload = ReturnType<typeof createTaskPayload>["Type"]
 
 /** Every key a request body may have (JSON or form, limits included), for "did you mean". */
 export const requestFieldNames: ReadonlyArray<string> = [
-  ...Object.keys(CreateTaskPayload.fields),
+  ...Object.keys(createTaskPayload([]).fields),
   "input_files",
   "files",
   ...Object.keys(LimitsRequest.fields)
@@ -56,7 +59,10 @@ export const requestFieldNames: ReadonlyArray<string> = [
 const formList = Schema.Union([Schema.String, Schema.Array(Schema.String)])
 
 /** The multipart form of POST /api/file_task/create; `files` and `input_files` match 1:1. */
-export const FileTaskForm = (limits: { readonly maxFileSize: number; readonly maxTotalSize: number }) =>
+export const FileTaskForm = (
+  limits: { readonly maxFileSize: number; readonly maxTotalSize: number },
+  languages: ReadonlyArray<LanguageMaxima>
+) =>
   Schema.Struct({
     programming_language: language,
     source_code: sourceCode,
@@ -67,8 +73,11 @@ export const FileTaskForm = (limits: { readonly maxFileSize: number; readonly ma
     stdin: Schema.optionalKey(formText),
     args: Schema.optionalKey(formTextList),
     "args[]": Schema.optionalKey(formTextList),
-    /** JSON object, e.g. {"wall_time_ms": 5000}. */
-    limits: Schema.optionalKey(Schema.String)
+    limits: Schema.optionalKey(
+      Schema.String.annotate({
+        description: `A JSON object, e.g. {"wall_time_ms": 5000}, with the keys and ranges of POST /api/tasks/create: ${limitsInWords(languages)}.`
+      })
+    )
   }).pipe(HttpApiSchema.asMultipart({ maxFileSize: limits.maxFileSize, maxTotalSize: limits.maxTotalSize, maxParts: 64 }))
 
 export const WaitQuery = {
