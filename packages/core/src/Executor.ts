@@ -4,7 +4,7 @@ import { Context, Effect, Layer, Option, Schedule } from "effect"
 import type { StoreError } from "./domain/Errors.ts"
 import type { Task, TaskId } from "./domain/Task.ts"
 import { outputText } from "./domain/OutputText.ts"
-import type { StepReport, TaskResult, Verdict } from "./domain/TaskResult.ts"
+import type { SkippedOutput, StepReport, TaskResult, Verdict } from "./domain/TaskResult.ts"
 import { collectOutputs } from "./engine/collectOutputs.ts"
 import { ExecutorConfig } from "./engine/ExecutorConfig.ts"
 import { type JobDirectory, makeJobDirectory } from "./engine/JobDirectory.ts"
@@ -59,15 +59,12 @@ export const verdictOf = (o: SandboxOutcome): Verdict => {
   }
 }
 
-/** Names listed in `error` for refused output files; the rest are counted, so the text stays bounded. */
-const listedSkippedFiles = 20
+/** Entries listed in `skipped_outputs`; a program can leave any number, the result stays bounded. */
+const listedSkippedOutputs = 100
 
-/** The `error` of a result whose output files were not all kept: bounded whatever the program made. */
-export const skippedFilesError = (skipped: ReadonlyArray<string>): string => {
-  const listed = skipped.slice(0, listedSkippedFiles).map((s) => (s.length > 200 ? `${s.slice(0, 200)}…` : s))
-  const more = skipped.length - listed.length
-  return `output files not kept: ${listed.join(", ")}${more > 0 ? ` and ${more} more` : ""}`
-}
+/** The skipped outputs as the result lists them: the first ones, names cut to a file name's length. */
+export const listSkippedOutputs = (skipped: ReadonlyArray<SkippedOutput>): ReadonlyArray<SkippedOutput> =>
+  skipped.slice(0, listedSkippedOutputs).map((s) => ({ name: s.name.length > 255 ? `${s.name.slice(0, 255)}…` : s.name, reason: s.reason }))
 
 /** Storing a result: quickly at first, then every 2 s, about two minutes in all before giving up. */
 const storeRetry = Schedule.min([Schedule.exponential("100 millis"), Schedule.spaced("2 seconds")])
@@ -122,7 +119,15 @@ export class Executor extends Context.Service<
           compile = toReport(outcome)
           if (outcome.exitCode !== 0 || outcome.limit !== null) {
             // The compiler's own output is what a client needs to read, so it is the result's too.
-            const result: TaskResult = { ...compile, error: null, output_files: [], files: [], verdict: "compile_error", compile }
+            const result: TaskResult = {
+              ...compile,
+              error: null,
+              output_files: [],
+              files: [],
+              skipped_outputs: [],
+              verdict: "compile_error",
+              compile
+            }
             return result
           }
         }
@@ -144,9 +149,10 @@ export class Executor extends Context.Service<
         const files = collected.files.map(({ data: _, ...manifest }) => manifest)
         const result: TaskResult = {
           ...toReport(outcome),
-          error: collected.skipped.length > 0 ? skippedFilesError(collected.skipped) : null,
+          error: null,
           output_files: files.map((f) => f.name),
           files,
+          skipped_outputs: listSkippedOutputs(collected.skipped),
           verdict: verdictOf(outcome),
           compile
         }
