@@ -52,7 +52,7 @@ describe("Engine.submit", () => {
           { language: "toy", source_code: "x", limits: { memory_mb: 4096 } },
           [],
           "LimitOutOfRange",
-          /memory_mb=4096 is above the maximum 2048/
+          /memory_mb=4096 is out of range: toy allows between 16 and 2048/
         ],
         [{ language: "toy", source_code: "x", input_files: ["a"] }, [], "InvalidTask", /names 1 file\(s\) but 0 were uploaded/],
         [

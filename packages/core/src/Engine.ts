@@ -68,7 +68,7 @@ export class Engine extends Context.Service<
       ) {
         const request = yield* decodeRequest(raw).pipe(Effect.mapError((e) => new InvalidTask({ field: "request", message: e.message })))
         const plugin = yield* languages.resolve(request.language)
-        const limits = yield* resolveLimits(plugin.defaultLimits, plugin.maxLimits, request.limits)
+        const limits = yield* resolveLimits(plugin.defaultLimits, plugin.maxLimits, request.limits, plugin.id)
         const judge = yield* resolveJudgeSpec(request, limits, plugin.maxLimits)
         const declared = request.input_files ?? files.map((f) => f.name)
         if (declared.length !== files.length) {

@@ -6,7 +6,7 @@ import type { Task, TaskId } from "./domain/Task.ts"
 import type { StepReport, TaskResult, Verdict } from "./domain/TaskResult.ts"
 import { collectOutputs } from "./engine/collectOutputs.ts"
 import { judgeCompileError, runJudge } from "./engine/JudgeRun.ts"
-import { skippedFilesError, toReport, verdictOf } from "./engine/stepReport.ts"
+import { listSkippedOutputs, toReport, verdictOf } from "./engine/stepReport.ts"
 import { ExecutorConfig } from "./engine/ExecutorConfig.ts"
 import { type JobDirectory, makeJobDirectory } from "./engine/JobDirectory.ts"
 import { rewriteForSandbox } from "./engine/Placeholders.ts"
@@ -17,7 +17,7 @@ import { recordFinished, recordStarted } from "./observability/Metrics.ts"
 import { Sandbox } from "./Sandbox.ts"
 import { TaskStore } from "./TaskStore.ts"
 
-export { skippedFilesError, toReport, verdictOf } from "./engine/stepReport.ts"
+export { listSkippedOutputs, toReport, verdictOf } from "./engine/stepReport.ts"
 
 /** How one execution ended, for the worker's logs and metrics. */
 export type ExecutionOutcome =
@@ -82,7 +82,15 @@ export class Executor extends Context.Service<
           compile = toReport(outcome)
           if (outcome.exitCode !== 0 || outcome.limit !== null) {
             // The compiler's own output is what a client needs to read, so it is the result's too.
-            const result: TaskResult = { ...compile, error: null, output_files: [], files: [], verdict: "compile_error", compile }
+            const result: TaskResult = {
+              ...compile,
+              error: null,
+              output_files: [],
+              files: [],
+              skipped_outputs: [],
+              verdict: "compile_error",
+              compile
+            }
             return task.judge == null ? result : { ...result, ...judgeCompileError(task.judge) }
           }
         }
@@ -106,9 +114,10 @@ export class Executor extends Context.Service<
         const files = collected.files.map(({ data: _, ...manifest }) => manifest)
         const result: TaskResult = {
           ...toReport(outcome),
-          error: collected.skipped.length > 0 ? skippedFilesError(collected.skipped) : null,
+          error: null,
           output_files: files.map((f) => f.name),
           files,
+          skipped_outputs: listSkippedOutputs(collected.skipped),
           verdict: verdictOf(outcome),
           compile
         }

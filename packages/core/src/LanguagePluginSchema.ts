@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { Limits, LimitsRequest } from "./domain/Limits.ts"
+import { Limits, PartialLimits } from "./domain/Limits.ts"
 import type { LanguagePlugin } from "./LanguagePlugin.ts"
 
 /**
@@ -13,7 +13,7 @@ const AFunction = Schema.declare((u: unknown): u is (...args: Array<never>) => u
 })
 const NonEmpty = Schema.String.check(Schema.isMinLength(1))
 const Strings = Schema.Array(Schema.String)
-const StepSpec = Schema.Struct({ argv: AFunction, limits: Schema.optionalKey(LimitsRequest) })
+const StepSpec = Schema.Struct({ argv: AFunction, limits: Schema.optionalKey(PartialLimits) })
 const StringInterpolation = Schema.Struct({
   string: NonEmpty,
   prefixes: Schema.optionalKey(Schema.Array(NonEmpty)),

@@ -22,7 +22,7 @@ export { createCodeBox, type CodeBoxClient, type CodeBoxOptions } from "./CodeBo
 export { defaultWorkerName, defaultWorkRoot, ExecutorConfig, type ExecutorSettings } from "./engine/ExecutorConfig.ts"
 export { rewritePlaceholders, rewriteForSandbox, type PlaceholderContext, type Rewritten } from "./engine/Placeholders.ts"
 export { collectOutputs } from "./engine/collectOutputs.ts"
-export { contentTypeOf } from "./engine/contentType.ts"
+export { contentTypeOf, outputContentTypes } from "./engine/contentType.ts"
 export { reconcileOnce, layerReconciler, type ReconcilerOptions } from "./engine/Reconciler.ts"
 export { Cleanup, defaultCleanupSettings, parseSchedule, type CleanupReport, type CleanupSettings } from "./engine/Cleanup.ts"
 export * as Metrics from "./observability/Metrics.ts"

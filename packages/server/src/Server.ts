@@ -21,7 +21,10 @@ import { requestFieldNames } from "./api/wire.ts"
 export type EngineServices = Engine | Languages | TaskStore | TaskQueue | FileStorage | Sandbox
 
 export const apiFor = (settings: ServerSettings, languages: ReadonlyArray<ApiLanguage> = []) =>
-  makeApi({ maxFileSize: settings.maxUploadFileBytes, maxTotalSize: settings.maxUploadTotalBytes }, languages)
+  makeApi(
+    { maxFileSize: settings.maxUploadFileBytes, maxTotalSize: settings.maxUploadTotalBytes, maxWaitSeconds: settings.maxWaitSeconds },
+    languages
+  )
 
 /** Every handler group of the API, still needing the engine's services and ServerConfig. */
 export const handlersFor = (api: ReturnType<typeof apiFor>) =>

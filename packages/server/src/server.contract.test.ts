@@ -68,6 +68,27 @@ describe("the HTTP contract: one error format, strict input, ids checked at the 
     expect(problemOf(missing)).toMatchObject({ status: 404, _tag: "TaskNotFound" })
   })
 
+  it("refuses a limit outside the language's range with its real bounds, as members and in words", async () => {
+    for (const [limits, minimum, maximum] of [
+      [{ wall_time_ms: 99_999_999 }, 100, 120_000],
+      [{ wall_time_ms: 200_000 }, 100, 120_000],
+      [{ memory_mb: 1 }, 16, 2048],
+      [{ cpu_time_ms: 0 }, 100, 60_000]
+    ] as const) {
+      const response = await postJson(`${api}/tasks/create`, { programming_language: "python", source_code: "print x", limits })
+      expect(response.status, JSON.stringify(limits)).toBe(400)
+      const [limit, requested] = Object.entries(limits)[0]!
+      expect(problemOf(response)).toMatchObject({ _tag: "LimitOutOfRange", limit, requested, minimum, maximum, language: "python" })
+      expect(response.body.detail).toContain(`between ${minimum} and ${maximum}`)
+    }
+    const form = new FormData()
+    form.append("programming_language", "python")
+    form.append("source_code", "print ok")
+    form.append("limits", JSON.stringify({ processes: 5000 }))
+    const fromForm = await call(`${api}/file_task/create`, { method: "POST", body: form })
+    expect(problemOf(fromForm)).toMatchObject({ _tag: "LimitOutOfRange", limit: "processes", minimum: 1, maximum: 256 })
+  })
+
   it("refuses an unknown key anywhere in a request, naming it, with a suggestion for a near miss", async () => {
     const top = await postJson(`${api}/tasks/create`, { programming_language: "python", source_code: "print ok", stdn: "x" })
     expect(top.status).toBe(400)

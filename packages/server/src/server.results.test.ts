@@ -60,6 +60,24 @@ const resultsThroughTheApi = (storeName: string, databaseUrl: () => Promise<Opti
       expect(listed.status, listed.text.slice(0, 500)).toBe(200)
     })
 
+    it("outputs past the 20-file cap: SUCCESS with error null, listed in skipped_outputs", { timeout }, async () => {
+      const created = await postJson(`${api}/tasks/create?wait=100`, {
+        programming_language: "python",
+        source_code: 'for i in range(22): open(f"f{i:02}.txt", "w").write("x")\n'
+      })
+      expect(created.status, created.text.slice(0, 500)).toBe(200)
+      const read = await call(`${api}/tasks/${created.body.task_id}/task_result`)
+      for (const body of [created.body, read.body]) {
+        expect(body.status).toBe("SUCCESS")
+        expect(body.result.error).toBeNull()
+        expect(body.result.output_files).toHaveLength(20)
+        expect(body.result.skipped_outputs).toEqual([
+          { name: "f20.txt", reason: "over the cap of 20 files" },
+          { name: "f21.txt", reason: "over the cap of 20 files" }
+        ])
+      }
+    })
+
     it("8 MiB of control characters on stdout: stored and read back whole", { timeout }, async () => {
       const created = await postJson(`${api}/tasks/create?wait=100`, {
         programming_language: "python",

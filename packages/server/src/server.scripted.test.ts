@@ -75,7 +75,7 @@ describe("HTTP API on a real server (scripted sandbox)", () => {
     expect(["PENDING", "STARTED"]).toContain(running.body.state)
     expect(Object.keys(running.body)).toEqual(["status", "state"])
     // ?wait that runs out answers 202 as usual.
-    running = await call(`${api}/tasks/${taskId}/task_result?wait=0.2`)
+    running = await call(`${api}/tasks/${taskId}/task_result?wait=1`)
     expect(running.status).toBe(202)
     const download = await call(`${api}/file_task/${taskId}/download`)
     expect(download.status).toBe(202)

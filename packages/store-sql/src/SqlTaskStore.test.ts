@@ -47,6 +47,38 @@ describe("SqlTaskStore on PostgreSQL", () => {
     })
   )
 
+  it.live("reads a SUCCESS stored by the version before skipped_outputs: error null, the refused files listed", () =>
+    Effect.gen(function* () {
+      const url = yield* scratchDatabase(testDatabaseUrl)
+      const store = yield* storeOn(url)
+      const task = aTask()
+      yield* store.insert(task)
+      // The row as that version wrote it: the refused files noted in `error`, no skipped_outputs.
+      const old = {
+        stdout: "ok\n",
+        stderr: "",
+        returncode: 0,
+        error: "output files not kept: leak.txt (a link), f21.txt (over the cap of 20 files) and 3 more",
+        output_files: ["a.txt"],
+        verdict: "ok"
+      }
+      const admin = Context.get(yield* Layer.build(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })), PgClient.PgClient)
+      yield* admin`UPDATE codebox_tasks SET state = 'SUCCESS', result = ${admin.json(old)}, output_chunked = false
+        WHERE task_id = ${task.task_id}`
+      const read = yield* store.get(task.task_id)
+      expect(read.state).toBe("SUCCESS")
+      expect(read.result).toMatchObject({
+        stdout: "ok\n",
+        error: null,
+        output_files: ["a.txt"],
+        skipped_outputs: [
+          { name: "leak.txt", reason: "a link" },
+          { name: "f21.txt", reason: "over the cap of 20 files" }
+        ]
+      })
+    })
+  )
+
   it.live("migrates once when several processes start at the same time", () =>
     Effect.gen(function* () {
       const url = yield* scratchDatabase(testDatabaseUrl)

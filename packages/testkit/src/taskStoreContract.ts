@@ -40,6 +40,7 @@ const aResult: TaskResult = {
   error: null,
   output_files: ["out.txt"],
   files: [{ name: "out.txt", size: 3, sha256: "ab".repeat(32), content_type: "text/plain" }],
+  skipped_outputs: [{ name: "leak.txt", reason: "a link" }],
   verdict: "ok",
   compile: null
 }

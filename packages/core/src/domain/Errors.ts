@@ -21,16 +21,34 @@ export class PlaceholderError extends Schema.TaggedError<PlaceholderError>()(
   { httpApiStatus: 400 }
 ) {}
 
-/** A requested limit is above what the language allows. */
+/** A requested limit is outside the range the language allows (`minimum` to `maximum`, inclusive). */
 export class LimitOutOfRange extends Schema.TaggedError<LimitOutOfRange>()(
   "LimitOutOfRange",
-  { limit: Schema.String, requested: Schema.Number, maximum: Schema.Number },
+  {
+    limit: Schema.String,
+    requested: Schema.Number,
+    minimum: Schema.Number,
+    maximum: Schema.Number,
+    /** The language whose range it is. */
+    language: Schema.optionalKey(Schema.String)
+  },
   { httpApiStatus: 400 }
 ) {
   override get message() {
-    return `limit ${this.limit}=${this.requested} is above the maximum ${this.maximum}`
+    return describeLimitOutOfRange(this)
   }
 }
+
+/** The words of a LimitOutOfRange, also for its JSON body, which carries the fields only. */
+export const describeLimitOutOfRange = (e: {
+  readonly limit: unknown
+  readonly requested: unknown
+  readonly minimum?: unknown
+  readonly maximum: unknown
+  readonly language?: unknown
+}) =>
+  `limit ${e.limit}=${e.requested} is out of range: ${e.language === undefined ? "it must be" : `${e.language} allows`} ` +
+  `between ${e.minimum ?? "?"} and ${e.maximum}`
 
 /** The request is well-formed JSON but not a valid task (bad input file names, too many files, ...). */
 export class InvalidTask extends Schema.TaggedError<InvalidTask>()(

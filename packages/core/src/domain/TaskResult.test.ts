@@ -22,6 +22,7 @@ describe("decodeStoredResult", () => {
         error: null,
         output_files: ["x"],
         files: [],
+        skipped_outputs: [],
         verdict: null,
         compile: null
       })
@@ -32,6 +33,26 @@ describe("decodeStoredResult", () => {
     Effect.gen(function* () {
       assert.strictEqual((yield* decodeStoredResult({ stdout: "", sterr: "old" })).stderr, "old")
       assert.strictEqual((yield* decodeStoredResult({ stdout: "", stderr: "new", sterr: "old" })).stderr, "new")
+    })
+  )
+
+  it.effect("reads the refused output files an earlier version noted in `error` as skipped_outputs", () =>
+    Effect.gen(function* () {
+      const result = yield* decodeStoredResult({
+        stdout: "",
+        error: 'output files not kept: sub (a directory), "we ird.txt" (name has characters outside A-Z a-z 0-9 . _ -)',
+        output_files: []
+      })
+      assert.strictEqual(result.error, null)
+      assert.deepStrictEqual(result.skipped_outputs, [
+        { name: "sub", reason: "a directory" },
+        { name: '"we ird.txt"', reason: "name has characters outside A-Z a-z 0-9 . _ -" }
+      ])
+      // A FAILURE's reason is not touched.
+      assert.strictEqual(
+        (yield* decodeStoredResult({ stdout: "", error: "bubblewrap is not installed" })).error,
+        "bubblewrap is not installed"
+      )
     })
   )
 

@@ -17,6 +17,13 @@ export const OutputFile = Schema.Struct({
 })
 export type OutputFile = typeof OutputFile.Type
 
+/** An entry the program left in its out directory that was not kept as an output file, and why. */
+export const SkippedOutput = Schema.Struct({
+  name: Schema.String,
+  reason: Schema.String
+})
+export type SkippedOutput = typeof SkippedOutput.Type
+
 /**
  * The report of one sandboxed step (compile or run). `stdout` and `stderr` are valid UTF-8 text
  * (invalid sequences replaced by U+FFFD, NUL kept); `stdout_base64` and `stderr_base64` hold the
@@ -40,13 +47,16 @@ export type StepReport = typeof StepReport.Type
 
 /**
  * The result clients read. `stdout`, `stderr`, `returncode`, `error` and `output_files` are the
- * fields the service always had; the rest is what users of judges expect.
+ * fields the service always had; the rest is what users of judges expect. `error` is the reason
+ * of a FAILURE (null when the program ran); what the program wrote but was not kept (links,
+ * directories, files past the caps) is listed in `skipped_outputs`, at most 100 entries.
  */
 export const TaskResult = Schema.Struct({
   ...StepReport.fields,
   error: Schema.NullOr(Schema.String),
   output_files: Schema.Array(Schema.String),
   files: Schema.Array(OutputFile),
+  skipped_outputs: Schema.Array(SkippedOutput),
   verdict: Schema.NullOr(Verdict),
   compile: Schema.NullOr(StepReport),
   /**
@@ -80,6 +90,7 @@ export const emptyTaskResult = {
   error: null,
   output_files: [],
   files: [],
+  skipped_outputs: [],
   verdict: null,
   compile: null
 } satisfies TaskResult
@@ -103,11 +114,23 @@ export const StoredTaskResult = Schema.Struct({
   summary
 })
 
+/**
+ * Before `skipped_outputs`, a SUCCESS said what was not kept in `error`, as
+ * `output files not kept: NAME (REASON), ... and N more`; such a result reads with them listed.
+ */
+const legacySkippedNote = "output files not kept: "
+
+const fromLegacySkippedNote = (stored: Record<string, unknown>): Record<string, unknown> => {
+  if ("skipped_outputs" in stored || typeof stored.error !== "string" || !stored.error.startsWith(legacySkippedNote)) return stored
+  const skipped = [...stored.error.slice(legacySkippedNote.length).matchAll(/(?:^|, )(.+?) \(([^()]*)\)(?=, |$| and \d+ more$)/g)].map(
+    ([, name, reason]) => ({ name: name!, reason: reason! })
+  )
+  return { ...stored, error: null, skipped_outputs: skipped }
+}
+
 /** Decodes a stored result (see StoredTaskResult). */
 export const decodeStoredResult = (stored: unknown): Effect.Effect<TaskResult, Schema.SchemaError> => {
-  const legacy =
-    stored !== null && typeof stored === "object" && !("stderr" in stored) && "sterr" in stored
-      ? { ...(stored as Record<string, unknown>), stderr: (stored as Record<string, unknown>).sterr }
-      : stored
-  return Schema.decodeUnknownEffect(StoredTaskResult)(legacy)
+  const record = stored !== null && typeof stored === "object" && !Array.isArray(stored) ? (stored as Record<string, unknown>) : undefined
+  const legacy = record !== undefined && !("stderr" in record) && "sterr" in record ? { ...record, stderr: record.sterr } : record
+  return Schema.decodeUnknownEffect(StoredTaskResult)(legacy === undefined ? stored : fromLegacySkippedNote(legacy))
 }

@@ -75,8 +75,11 @@ describe("judge mode through the embedding API (createCodeBox)", () => {
       expect(result?.tests?.[1]?.stdout).toHaveLength(caseReportBytes)
       // Without expected output a case that runs cleanly is accepted.
       expect(result?.summary).toEqual({ total: 2, passed: 2, verdict: "accepted" })
+      // Past any language's maximum too: refused with the bounds of this one.
       await expect(box.submit({ language: "toy", source_code: "p", tests: [{ limits: { memory_mb: 1_000_000 } }] })).rejects.toMatchObject({
-        _tag: "InvalidTask"
+        _tag: "LimitOutOfRange",
+        limit: "tests.0.limits.memory_mb",
+        minimum: 16
       })
       await expect(box.submit({ language: "toy", source_code: "p", tests: [{ limits: { memory_mb: 4096 } }] })).rejects.toMatchObject({
         _tag: "LimitOutOfRange",

@@ -21,7 +21,7 @@ import { collectOutputs } from "./collectOutputs.ts"
 import { compareOutput } from "./compareOutput.ts"
 import { ExecutorConfig } from "./ExecutorConfig.ts"
 import type { JobDirectory } from "./JobDirectory.ts"
-import { skippedFilesError, toReport, verdictOf } from "./stepReport.ts"
+import { listSkippedOutputs, toReport, verdictOf } from "./stepReport.ts"
 
 /**
  * Judge mode: the program, compiled once, runs once per test case, each in a fresh sandbox with the
@@ -199,9 +199,10 @@ export const runJudge = Effect.fn("Executor.runJudge")(function* (input: JudgeIn
   const step: Step = (firstFailureStep ?? lastStep)!
   const result: TaskResult = {
     ...step.report,
-    error: collected.skipped.length > 0 ? skippedFilesError(collected.skipped) : null,
+    error: null,
     output_files: files.map((f) => f.name),
     files,
+    skipped_outputs: listSkippedOutputs(collected.skipped),
     verdict: step.verdict,
     compile: input.compile,
     tests,

@@ -43,7 +43,12 @@ describe("collectOutputs", () => {
       fs.linkSync(path.join(dir, "sub", "inner.txt"), path.join(dir, "hard.txt"))
       const { files, skipped } = yield* collect()
       expect(files.map((f) => f.name)).toEqual(["hard.txt"])
-      expect(skipped).toEqual(["etc (a link)", "passwd.txt (a link)", "pipe (not a regular file)", "sub (a directory)"])
+      expect(skipped).toEqual([
+        { name: "etc", reason: "a link" },
+        { name: "passwd.txt", reason: "a link" },
+        { name: "pipe", reason: "not a regular file" },
+        { name: "sub", reason: "a directory" }
+      ])
     })
   )
 
@@ -52,10 +57,13 @@ describe("collectOutputs", () => {
       for (const n of [1, 2, 3, 4]) fs.writeFileSync(path.join(dir, `f${n}.txt`), "x".repeat(400))
       const byCount = yield* collect(2)
       expect(byCount.files.map((f) => f.name)).toEqual(["f1.txt", "f2.txt"])
-      expect(byCount.skipped).toEqual(["f3.txt (over the cap of 2 files)", "f4.txt (over the cap of 2 files)"])
+      expect(byCount.skipped).toEqual([
+        { name: "f3.txt", reason: "over the cap of 2 files" },
+        { name: "f4.txt", reason: "over the cap of 2 files" }
+      ])
       const bySize = yield* collect(10, 1000)
       expect(bySize.files.map((f) => f.name)).toEqual(["f1.txt", "f2.txt"])
-      expect(bySize.skipped[0]).toBe("f3.txt (over the cap of 1000 bytes in all)")
+      expect(bySize.skipped[0]).toEqual({ name: "f3.txt", reason: "over the cap of 1000 bytes in all" })
     })
   )
 
@@ -64,7 +72,7 @@ describe("collectOutputs", () => {
       fs.writeFileSync(path.join(dir, "we ird.txt"), "x")
       const { files, skipped } = yield* collect()
       expect(files).toEqual([])
-      expect(skipped[0]).toMatch(/we ird\.txt/)
+      expect(skipped[0]).toEqual({ name: "we ird.txt", reason: expect.stringContaining("characters outside") })
     })
   )
 })

@@ -3,7 +3,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
 import { StorageError } from "../domain/Errors.ts"
-import type { OutputFile } from "../domain/TaskResult.ts"
+import type { OutputFile, SkippedOutput } from "../domain/TaskResult.ts"
 import { isSafeFileName } from "../storage/names.ts"
 import { contentTypeOf } from "./contentType.ts"
 
@@ -13,8 +13,8 @@ export interface CollectedOutput extends OutputFile {
 
 export interface Collected {
   readonly files: ReadonlyArray<CollectedOutput>
-  /** Why entries were left out (links, directories, caps), for the result's `error` note. */
-  readonly skipped: ReadonlyArray<string>
+  /** The entries left out (links, directories, caps) and why, for the result's `skipped_outputs`. */
+  readonly skipped: ReadonlyArray<SkippedOutput>
 }
 
 /**
@@ -30,19 +30,22 @@ export const collectOutputs = (
     try: async () => {
       const entries = (await fs.promises.readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))
       const files: Array<CollectedOutput> = []
-      const skipped: Array<string> = []
+      const skipped: Array<SkippedOutput> = []
       let total = 0
       for (const entry of entries) {
         if (!entry.isFile()) {
-          skipped.push(`${entry.name} (${entry.isSymbolicLink() ? "a link" : entry.isDirectory() ? "a directory" : "not a regular file"})`)
+          skipped.push({
+            name: entry.name,
+            reason: entry.isSymbolicLink() ? "a link" : entry.isDirectory() ? "a directory" : "not a regular file"
+          })
           continue
         }
         if (!isSafeFileName(entry.name)) {
-          skipped.push(`${JSON.stringify(entry.name)} (name has characters outside A-Z a-z 0-9 . _ -)`)
+          skipped.push({ name: entry.name, reason: "name has characters outside A-Z a-z 0-9 . _ -" })
           continue
         }
         if (files.length >= caps.maxFiles) {
-          skipped.push(`${entry.name} (over the cap of ${caps.maxFiles} files)`)
+          skipped.push({ name: entry.name, reason: `over the cap of ${caps.maxFiles} files` })
           continue
         }
         const handle = await fs.promises.open(
@@ -52,11 +55,11 @@ export const collectOutputs = (
         try {
           const stat = await handle.stat()
           if (!stat.isFile()) {
-            skipped.push(`${entry.name} (not a regular file)`)
+            skipped.push({ name: entry.name, reason: "not a regular file" })
             continue
           }
           if (total + stat.size > caps.maxBytes) {
-            skipped.push(`${entry.name} (over the cap of ${caps.maxBytes} bytes in all)`)
+            skipped.push({ name: entry.name, reason: `over the cap of ${caps.maxBytes} bytes in all` })
             continue
           }
           const data = new Uint8Array(await handle.readFile())

@@ -20,3 +20,11 @@ const types: Readonly<Record<string, string>> = {
 /** Content type from the file extension; unknown types download as bytes. */
 export const contentTypeOf = (name: string): string =>
   types[name.slice(name.lastIndexOf(".") + 1).toLowerCase()] ?? "application/octet-stream"
+
+/**
+ * Every content type an output file can be served with (without parameters such as charset), for
+ * the API's description of its downloads.
+ */
+export const outputContentTypes: ReadonlyArray<string> = [
+  ...new Set([...Object.values(types), "application/octet-stream"].map((t) => t.split(";")[0]!.trim()))
+]

@@ -18,7 +18,10 @@ export const resolveJudgeSpec = (
     if (request.tests === undefined) return null
     const tests = yield* Effect.forEach(request.tests, (test, i) =>
       resolveLimits(taskLimits, maxima, test.limits).pipe(
-        Effect.mapError((e) => new LimitOutOfRange({ limit: `tests.${i}.limits.${e.limit}`, requested: e.requested, maximum: e.maximum })),
+        Effect.mapError(
+          (e) =>
+            new LimitOutOfRange({ limit: `tests.${i}.limits.${e.limit}`, requested: e.requested, minimum: e.minimum, maximum: e.maximum })
+        ),
         Effect.map((limits) => ({
           name: test.name ?? `test ${i + 1}`,
           stdin: test.stdin ?? null,

@@ -1,5 +1,5 @@
 import { outputText } from "../domain/OutputText.ts"
-import type { StepReport, Verdict } from "../domain/TaskResult.ts"
+import type { SkippedOutput, StepReport, Verdict } from "../domain/TaskResult.ts"
 import type { SandboxOutcome } from "../Sandbox.ts"
 
 /** What a sandboxed step reports, and the verdict it earns. */
@@ -37,12 +37,9 @@ export const verdictOf = (o: SandboxOutcome): Verdict => {
   }
 }
 
-/** Names listed in `error` for refused output files; the rest are counted, so the text stays bounded. */
-const listedSkippedFiles = 20
+/** Entries listed in `skipped_outputs`; a program can leave any number, the result stays bounded. */
+const listedSkippedOutputs = 100
 
-/** The `error` of a result whose output files were not all kept: bounded whatever the program made. */
-export const skippedFilesError = (skipped: ReadonlyArray<string>): string => {
-  const listed = skipped.slice(0, listedSkippedFiles).map((s) => (s.length > 200 ? `${s.slice(0, 200)}…` : s))
-  const more = skipped.length - listed.length
-  return `output files not kept: ${listed.join(", ")}${more > 0 ? ` and ${more} more` : ""}`
-}
+/** The skipped outputs as the result lists them: the first ones, names cut to a file name's length. */
+export const listSkippedOutputs = (skipped: ReadonlyArray<SkippedOutput>): ReadonlyArray<SkippedOutput> =>
+  skipped.slice(0, listedSkippedOutputs).map((s) => ({ name: s.name.length > 255 ? `${s.name.slice(0, 255)}…` : s.name, reason: s.reason }))

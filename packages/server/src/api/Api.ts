@@ -1,17 +1,21 @@
 import { HttpApi, HttpApiMiddleware, OpenApi } from "effect/http-api"
 import { BatchApi } from "./BatchApi.ts"
+import { describeAnswers } from "./document.ts"
+import { MethodNotAllowed, RouteNotFound } from "./errors.ts"
 import { makeFileTasksApi } from "./FileTasksApi.ts"
 import { HealthApi, LanguagesApi } from "./SystemApi.ts"
-import { TasksApi } from "./TasksApi.ts"
+import type { LanguageMaxima } from "./limits.ts"
+import { makeTasksApi } from "./TasksApi.ts"
 
 export interface ApiLimits {
   readonly maxFileSize: number
   readonly maxTotalSize: number
+  /** The largest `?wait=` (CODEBOX_MAX_WAIT_SECONDS). */
+  readonly maxWaitSeconds: number
 }
 
 /** A language as the OpenAPI document describes it: its id and the other names it answers to. */
-export interface ApiLanguage {
-  readonly id: string
+export interface ApiLanguage extends LanguageMaxima {
   readonly aliases: ReadonlyArray<string>
 }
 
@@ -22,8 +26,8 @@ export interface ApiLanguage {
  */
 export const makeApi = (limits: ApiLimits, languages: ReadonlyArray<ApiLanguage> = []) =>
   HttpApi.make("codebox")
-    .add(TasksApi)
-    .add(makeFileTasksApi(limits))
+    .add(makeTasksApi(languages))
+    .add(makeFileTasksApi(limits, languages))
     .add(BatchApi)
     .add(LanguagesApi)
     .add(HealthApi)
@@ -32,11 +36,14 @@ export const makeApi = (limits: ApiLimits, languages: ReadonlyArray<ApiLanguage>
     // An unknown key is refused (400 naming it), never ignored: `limits: {"timeout": 5}` would
     // otherwise run with the default limits.
     .annotate(HttpApi.PayloadParseOptions, { onExcessProperty: "error" })
+    // What any path answers for a method it does not have, or a path no endpoint has.
+    .annotate(HttpApi.AdditionalSchemas, [RouteNotFound, MethodNotAllowed])
     .annotateMerge(
       OpenApi.annotations({
         title: "CodeBox",
         version: "0.2.0",
-        description: `Runs untrusted code in sandboxes. Languages (\`programming_language\`, case-insensitive): ${describeLanguages(languages)}`
+        description: `Runs untrusted code in sandboxes. Languages (\`programming_language\`, case-insensitive): ${describeLanguages(languages)} ${errorsInWords}`,
+        transform: describeAnswers(limits)
       })
     )
 
@@ -46,3 +53,8 @@ const describeLanguages = (languages: ReadonlyArray<ApiLanguage>) =>
   languages.length === 0
     ? "see GET /api/languages."
     : `${languages.map((l) => (l.aliases.length > 0 ? `${l.id} (also ${l.aliases.join(", ")})` : l.id)).join("; ")}.`
+
+const errorsInWords =
+  "Every error is an RFC 9457 problem (application/problem+json) with CodeBox's members (`_tag`, `message`, ...). " +
+  "A path no endpoint has answers 404 (components.responses.NotFound); a method a path does not list answers 405 " +
+  "with `Allow` (components.responses.MethodNotAllowed)."

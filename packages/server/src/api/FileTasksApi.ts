@@ -2,21 +2,35 @@ import { OutputNotFound, StorageError, StoreError, TaskNotFound } from "@codebox
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { ApiKeyAuth } from "./ApiKeyAuth.ts"
-import { guardErrors, NoOutputFiles } from "./errors.ts"
+import type { LanguageMaxima } from "./limits.ts"
+import { guardErrors, NoOutputFiles, UnsupportedMediaType } from "./errors.ts"
 import { submitErrors } from "./TasksApi.ts"
-import { FileBody, FileTaskForm, OutputManifest, TaskAccepted, TaskFinished, TaskIdParams, TaskInProgress, WaitQuery } from "./wire.ts"
+import {
+  DownloadBody,
+  FileBody,
+  FileTaskForm,
+  OutputManifest,
+  TaskAccepted,
+  TaskFinished,
+  TaskIdParams,
+  TaskInProgress,
+  WaitQuery
+} from "./wire.ts"
 
 const downloadErrors = [TaskNotFound, NoOutputFiles, OutputNotFound, StorageError, StoreError, ...guardErrors] as const
 
 /** The file-task endpoints; upload limits come from the server's settings. */
-export const makeFileTasksApi = (limits: { readonly maxFileSize: number; readonly maxTotalSize: number }) =>
+export const makeFileTasksApi = (
+  limits: { readonly maxFileSize: number; readonly maxTotalSize: number },
+  languages: ReadonlyArray<LanguageMaxima>
+) =>
   HttpApiGroup.make("fileTasks")
     .add(
       HttpApiEndpoint.post("create", "/file_task/create", {
-        payload: FileTaskForm(limits),
+        payload: FileTaskForm(limits, languages),
         query: WaitQuery,
         success: [TaskFinished, TaskAccepted],
-        error: [...submitErrors, TaskNotFound, ...guardErrors]
+        error: [...submitErrors, TaskNotFound, UnsupportedMediaType, ...guardErrors]
       }).annotateMerge(
         OpenApi.annotations({
           summary: "Submit source code with input files (multipart)",
@@ -27,7 +41,7 @@ export const makeFileTasksApi = (limits: { readonly maxFileSize: number; readonl
       ),
       HttpApiEndpoint.get("download", "/file_task/:task_id/download", {
         params: TaskIdParams,
-        success: [FileBody, TaskInProgress],
+        success: [DownloadBody, TaskInProgress],
         error: downloadErrors
       }).annotateMerge(
         OpenApi.annotations({
@@ -44,7 +58,9 @@ export const makeFileTasksApi = (limits: { readonly maxFileSize: number; readonl
         params: { ...TaskIdParams, name: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(255)) },
         success: [FileBody, TaskInProgress],
         error: downloadErrors
-      }).annotateMerge(OpenApi.annotations({ summary: "Download one output file" }))
+      }).annotateMerge(
+        OpenApi.annotations({ summary: "Download one output file", description: "The file as itself, with the content type of its name." })
+      )
     )
     .middleware(ApiKeyAuth)
     .annotateMerge(OpenApi.annotations({ title: "File tasks", description: "Tasks with input and output files" }))

@@ -1,7 +1,7 @@
 import { StoreError } from "@codebox/core"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { ApiKeyAuth } from "./ApiKeyAuth.ts"
-import { guardErrors, NotReady } from "./errors.ts"
+import { guardErrors, InternalError, NotReady, PayloadTooLarge, ValidationError } from "./errors.ts"
 import { LanguageList, Liveness, Readiness } from "./wire.ts"
 
 export class LanguagesApi extends HttpApiGroup.make("languages")
@@ -19,10 +19,13 @@ export class LanguagesApi extends HttpApiGroup.make("languages")
 
 /** Probes: never behind API keys or the rate limit, so orchestrators can always ask. */
 export class HealthApi extends HttpApiGroup.make("health").add(
-  HttpApiEndpoint.get("live", "/health", { success: Liveness }).annotateMerge(
+  HttpApiEndpoint.get("live", "/health", { success: Liveness, error: [PayloadTooLarge, ValidationError, InternalError] }).annotateMerge(
     OpenApi.annotations({ summary: "Liveness: the process answers" })
   ),
-  HttpApiEndpoint.get("ready", "/health/ready", { success: Readiness, error: NotReady }).annotateMerge(
+  HttpApiEndpoint.get("ready", "/health/ready", {
+    success: Readiness,
+    error: [NotReady, PayloadTooLarge, ValidationError, InternalError]
+  }).annotateMerge(
     OpenApi.annotations({
       summary: "Readiness: store, queue, storage and sandbox; 503 naming what is down"
     })

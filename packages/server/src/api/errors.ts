@@ -38,5 +38,48 @@ export class NotReady extends Schema.TaggedError<NotReady>()(
   { httpApiStatus: 503 }
 ) {}
 
-/** Failures every endpoint may answer with, before its handler runs (see http/RequestGuard.ts). */
-export const guardErrors = [PayloadTooLarge, RateLimited] as const
+/**
+ * The shapes the request guard (http/RequestGuard.ts) gives the errors the router, the schema
+ * decoding and the body parsers make, declared so the OpenAPI document describes every answer.
+ */
+
+/** The request does not match the endpoint's schema; `field` names the first problem, `errors` all. */
+export class ValidationError extends Schema.TaggedError<ValidationError>()(
+  "ValidationError",
+  {
+    message: Schema.String,
+    field: Schema.optionalKey(Schema.String),
+    errors: Schema.Array(Schema.Struct({ path: Schema.Array(Schema.Union([Schema.String, Schema.Number])), message: Schema.String }))
+  },
+  { httpApiStatus: 400 }
+) {}
+
+/** The request body has a content type the endpoint does not read. */
+export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()(
+  "UnsupportedMediaType",
+  { message: Schema.String },
+  { httpApiStatus: 415 }
+) {}
+
+/** No endpoint has this path (`_tag` "NotFound"). */
+export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("NotFound", { message: Schema.String }, { httpApiStatus: 404 }) {}
+
+/** The path exists with other methods; `Allow` lists them. */
+export class MethodNotAllowed extends Schema.TaggedError<MethodNotAllowed>()(
+  "MethodNotAllowed",
+  { message: Schema.String },
+  { httpApiStatus: 405 }
+) {}
+
+/** A failure inside the server; the words name the part that failed, the log has the rest. */
+export class InternalError extends Schema.TaggedError<InternalError>()(
+  "InternalError",
+  { message: Schema.String },
+  { httpApiStatus: 500 }
+) {}
+
+/**
+ * Failures every endpoint may answer with before (or instead of) its handler: the guard's limits
+ * (http/RequestGuard.ts), a request its schema refuses, and an internal failure.
+ */
+export const guardErrors = [PayloadTooLarge, RateLimited, ValidationError, InternalError] as const

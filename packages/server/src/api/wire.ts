@@ -1,7 +1,18 @@
-import { CompareMode, Limits, LimitsRequest, maxTestCases, OutputFile, TaskId, TaskResult, TaskState } from "@codebox/core"
+import {
+  CompareMode,
+  Limits,
+  LimitsRequest,
+  maxTestCases,
+  OutputFile,
+  outputContentTypes,
+  TaskId,
+  TaskResult,
+  TaskState
+} from "@codebox/core"
 import { Schema } from "effect"
 import { Multipart } from "effect/http"
 import { HttpApiSchema } from "effect/http-api"
+import { type LanguageMaxima, limitsInWords, limitsRequestFor } from "./limits.ts"
 
 /**
  * The wire format. Field names are the existing API's (`programming_language`, `task_id`, `status`,
@@ -21,13 +32,13 @@ const storableText = (max: number) =>
   )
 
 /** Fields a client may add to any task (null means "not given", as some clients send it). */
-const taskOptions = {
+const taskOptions = (languages: ReadonlyArray<LanguageMaxima>) => ({
   stdin: nullable(storableText(1024 * 1024)),
   /** argv for the program, passed as is, never through a shell. */
   args: nullable(Schema.Array(storableText(4096)).check(Schema.isMaxLength(64))),
-  /** Per-request limits, each at most the language's maximum (see GET /api/languages). */
-  limits: nullable(LimitsRequest)
-}
+  /** Per-request limits, each in the language's range (see GET /api/languages). */
+  limits: nullable(limitsRequestFor(languages))
+})
 
 /** One test case of a judge task. */
 export const WireTestCase = Schema.Struct({
@@ -63,17 +74,21 @@ const formText = storableText(1024 * 1024)
 /** One or several values of a repeated text field of a form. */
 const formTextList = Schema.Union([formText, Schema.Array(formText)])
 
-export const CreateTaskPayload = Schema.Struct({
-  programming_language: language,
-  source_code: sourceCode,
-  ...taskOptions,
-  ...judgeOptions
-})
-export type CreateTaskPayload = typeof CreateTaskPayload.Type
+/** The JSON body of POST /api/tasks/create; the limits are documented with the server's languages. */
+export const createTaskPayload = (languages: ReadonlyArray<LanguageMaxima>) =>
+  Schema.Struct({
+    programming_language: language,
+    source_code: sourceCode,
+    ...taskOptions(languages),
+    ...judgeOptions
+  })
+export type CreateTaskPayload = ReturnType<typeof createTaskPayload>["Type"]
+/** A create body whatever the language (batch items; the engine checks limits per language). */
+export const CreateTaskPayload = createTaskPayload([])
 
 /** Every key a request body may have (JSON or form, limits included), for "did you mean". */
 export const requestFieldNames: ReadonlyArray<string> = [
-  ...Object.keys(CreateTaskPayload.fields),
+  ...Object.keys(createTaskPayload([]).fields),
   "input_files",
   "files",
   ...Object.keys(LimitsRequest.fields),
@@ -84,7 +99,10 @@ export const requestFieldNames: ReadonlyArray<string> = [
 const formList = Schema.Union([Schema.String, Schema.Array(Schema.String)])
 
 /** The multipart form of POST /api/file_task/create; `files` and `input_files` match 1:1. */
-export const FileTaskForm = (limits: { readonly maxFileSize: number; readonly maxTotalSize: number }) =>
+export const FileTaskForm = (
+  limits: { readonly maxFileSize: number; readonly maxTotalSize: number },
+  languages: ReadonlyArray<LanguageMaxima>
+) =>
   Schema.Struct({
     programming_language: language,
     source_code: sourceCode,
@@ -95,8 +113,11 @@ export const FileTaskForm = (limits: { readonly maxFileSize: number; readonly ma
     stdin: Schema.optionalKey(formText),
     args: Schema.optionalKey(formTextList),
     "args[]": Schema.optionalKey(formTextList),
-    /** JSON object, e.g. {"wall_time_ms": 5000}. */
-    limits: Schema.optionalKey(Schema.String),
+    limits: Schema.optionalKey(
+      Schema.String.annotate({
+        description: `A JSON object, e.g. {"wall_time_ms": 5000}, with the keys and ranges of POST /api/tasks/create: ${limitsInWords(languages)}.`
+      })
+    ),
     /** Judge mode: the test cases as a JSON array (see the JSON body's `tests`). */
     tests: Schema.optionalKey(Schema.String),
     compare: Schema.optionalKey(Schema.String),
@@ -105,8 +126,12 @@ export const FileTaskForm = (limits: { readonly maxFileSize: number; readonly ma
   }).pipe(HttpApiSchema.asMultipart({ maxFileSize: limits.maxFileSize, maxTotalSize: limits.maxTotalSize, maxParts: 64 }))
 
 export const WaitQuery = {
-  /** Seconds to wait for the result before answering 202 (bounded by the server's maximum). */
-  wait: Schema.optionalKey(Schema.FiniteFromString.check(Schema.isGreaterThanOrEqualTo(0)))
+  /**
+   * Whole seconds to wait for the result before answering 202. The server's maximum
+   * (CODEBOX_MAX_WAIT_SECONDS) is checked by the handler (http/waiting.ts) and stated in the
+   * OpenAPI document (api/document.ts).
+   */
+  wait: Schema.optionalKey(Schema.NumberFromString.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)))
 }
 
 /** A task id is checked before anything is looked up: a malformed one is a 400, never a query. */
@@ -155,8 +180,11 @@ export const OutputManifest = Schema.Struct({
   files: Schema.Array(OutputFile)
 })
 
-/** A file download: the bytes themselves (one file), or a zip (several). */
-export const FileBody = HttpApiSchema.StreamUint8Array({ contentType: ["application/octet-stream", "application/zip"] })
+/** One output file, served with the content type of its name (see contentTypeOf). */
+export const FileBody = HttpApiSchema.StreamUint8Array({ contentType: outputContentTypes })
+
+/** GET /download: the single output as itself, or a zip of several. */
+export const DownloadBody = HttpApiSchema.StreamUint8Array({ contentType: [...new Set([...outputContentTypes, "application/zip"])] })
 
 export const LanguageInfo = Schema.Struct({
   id: Schema.String,

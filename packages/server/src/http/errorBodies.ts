@@ -1,3 +1,4 @@
+import { describeLimitOutOfRange } from "@codebox/core"
 import { Effect } from "effect"
 import type { HttpServerResponse } from "effect/http"
 import { internalFailure, nearestName, type ProblemMembers, problemContentType, problemResponse, statusTitle } from "./problem.ts"
@@ -55,7 +56,7 @@ const describeValidation = (issues: ReadonlyArray<ValidationIssue>, knownNames: 
 /** A message for errors whose class computes it instead of carrying it. */
 const messageOf = (body: Record<string, unknown>): string => {
   if (typeof body.message === "string") return body.message
-  if (body._tag === "LimitOutOfRange") return `limit ${body.limit}=${body.requested} is above the maximum ${body.maximum}`
+  if (body._tag === "LimitOutOfRange") return describeLimitOutOfRange(body as Parameters<typeof describeLimitOutOfRange>[0])
   if (typeof body.detail === "string") return body.detail
   return statusTitle(typeof body.status === "number" ? body.status : 500)
 }

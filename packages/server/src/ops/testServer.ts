@@ -10,6 +10,7 @@ import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import { defaultSettings, ServerConfig, type ServerSettings } from "../config.ts"
 import { routesFor } from "../Server.ts"
+import { unwatchServer, watchServer } from "../test-support/contract.ts"
 
 /**
  * A scripted "program" is its source: every line `print TEXT` prints TEXT, `fail TEXT` writes TEXT
@@ -97,11 +98,15 @@ export const startOpsServer = async (
     })
   )
   if (!("port" in address)) throw new Error("expected a TCP address")
+  const url = `http://127.0.0.1:${address.port}`
+  // Every response of this server is checked against its OpenAPI document (test-support/contract.ts).
+  watchServer(url)
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url,
     settings,
     openGate: sandbox.openGate,
     close: async () => {
+      unwatchServer(url)
       sandbox.openGate()
       await runtime.dispose()
       fs.rmSync(dataDir, { recursive: true, force: true })

@@ -7,6 +7,7 @@ import { Effect, type Layer, ManagedRuntime } from "effect"
 import { HttpServer } from "effect/http"
 import { defaultSettings, type ServerSettings } from "../config.ts"
 import { type EngineServices, ServerLive } from "../Server.ts"
+import { unwatchServer, watchServer } from "./contract.ts"
 
 export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:41234 */
@@ -33,10 +34,14 @@ export const startServer = async (
   const runtime = ManagedRuntime.make(ServerLive(engine(settings), settings, { logRequests: false }))
   const address = await runtime.runPromise(Effect.map(Effect.service(HttpServer.HttpServer), (server) => server.address))
   if (!("port" in address)) throw new Error("expected a TCP address")
+  const url = `http://127.0.0.1:${address.port}`
+  // Every response of this server is checked against its OpenAPI document (test-support/contract.ts).
+  watchServer(url)
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url,
     dataDir: settings.dataDir,
     close: async () => {
+      unwatchServer(url)
       await runtime.dispose()
       await fs.rm(settings.dataDir, { recursive: true, force: true })
     }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import * as net from "node:net"
 import * as path from "node:path"
+import { watchServer } from "@codebox/server/test-support/contract"
 
 const serverMain = path.join(import.meta.dirname, "..", "..", "..", "server", "src", "main.ts")
 
@@ -35,7 +36,11 @@ export const startServerProcess = async (env: Record<string, string>): Promise<S
     const onData = (d: Buffer) => {
       output += d
       const listening = /Listening on (http:\/\/[\d.]+:\d+)/.exec(output)
-      if (listening) resolve({ base: listening[1]!, child, output: () => output })
+      if (listening) {
+        // Every response of the server is checked against its OpenAPI document, as in the server's tests.
+        watchServer(listening[1]!)
+        resolve({ base: listening[1]!, child, output: () => output })
+      }
     }
     child.stdout!.on("data", onData)
     child.stderr!.on("data", onData)
