@@ -9,7 +9,7 @@ const fill = (dir: string) =>
     `    n += 1`,
     `  end`,
     `rescue SystemCallError, IOError`,
-    `  puts "full"`,
+    `  puts "full #{n}"`,
     `end`,
     ``
   ].join("\n")

@@ -141,7 +141,10 @@ export interface HostilePrograms {
   readonly stdoutFlood?: string
   /** Writes to stderr without end. */
   readonly stderrFlood?: string
-  /** Writes 1 MiB files named fill-N into its working directory until a write fails, then prints `full`. */
+  /**
+   * Writes 1 MiB files named fill-0, fill-1, ... into its working directory until a write fails,
+   * then prints `full N`, N the number of files written whole.
+   */
   readonly fillDisk?: string
   /** The same in /tmp. */
   readonly fillTmp?: string

@@ -9,7 +9,8 @@ const fill = (dir: string) =>
     `int main(void) {`,
     `  static char buf[1 << 20];`,
     `  memset(buf, 1, sizeof buf);`,
-    `  for (int n = 0;; n++) {`,
+    `  int n = 0;`,
+    `  for (;; n++) {`,
     `    char name[64];`,
     `    snprintf(name, sizeof name, "${dir}fill-%d", n);`,
     `    FILE *f = fopen(name, "wb");`,
@@ -17,7 +18,7 @@ const fill = (dir: string) =>
     `    size_t written = fwrite(buf, 1, sizeof buf, f);`,
     `    if (fclose(f) != 0 || written != sizeof buf) break;`,
     `  }`,
-    `  puts("full");`,
+    `  printf("full %d\\n", n);`,
     `  return 0;`,
     `}`,
     ``

@@ -4,10 +4,11 @@ const fill = (dir: string) =>
   [
     `const fs = require("node:fs")`,
     `const chunk = Buffer.alloc(1024 * 1024, 1)`,
+    `let n = 0`,
     `try {`,
-    `  for (let n = 0; ; n++) fs.writeFileSync(\`${dir}fill-\${n}\`, chunk)`,
+    `  for (; ; n++) fs.writeFileSync(\`${dir}fill-\${n}\`, chunk)`,
     `} catch {`,
-    `  console.log("full")`,
+    `  console.log(\`full \${n}\`)`,
     `}`,
     ``
   ].join("\n")

@@ -9,7 +9,7 @@ const fill = (dir: string) =>
     `        break;`,
     `    }`,
     `}`,
-    `echo "full\\n";`,
+    `echo "full $n\\n";`,
     ``
   ].join("\n")
 

@@ -91,7 +91,7 @@ function fill(dir: string): string {
     `            f.write(b"\\x01" * (1024 * 1024))`,
     `        n += 1`,
     `except OSError:`,
-    `    print("full")`,
+    `    print(f"full {n}")`,
     ``
   ].join("\n")
 }

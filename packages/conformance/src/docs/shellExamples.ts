@@ -85,7 +85,7 @@ const idToken = /\b[0-9a-f]{4}(?:…|\.\.\.)/g
 export const substituteIds = (text: string, ids: ReadonlyMap<string, string>): string =>
   text.replace(idToken, (token) => ids.get(token) ?? token)
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 const ellipsis = /…|\.\.\./
 
 /** Marks where a document left out members or elements (`…` outside a string). */
@@ -128,10 +128,10 @@ const matchString = (expected: string, actual: string, ids: Map<string, string>)
   let pattern = ""
   let last = 0
   for (const m of expected.matchAll(/\b[0-9a-f]{4}(?:…|\.\.\.)|…|\.\.\./g)) {
-    pattern += escape(expected.slice(last, m.index))
+    pattern += escapeRegExp(expected.slice(last, m.index))
     const token = m[0]
     if (token === "…" || token === "...") pattern += "[\\s\\S]*?"
-    else if (ids.has(token)) pattern += escape(ids.get(token)!)
+    else if (ids.has(token)) pattern += escapeRegExp(ids.get(token)!)
     else if (unbound.includes(token)) pattern += `\\k<id${unbound.indexOf(token)}>`
     else {
       pattern += `(?<id${unbound.length}>[A-Za-z0-9-]+)`
@@ -139,10 +139,10 @@ const matchString = (expected: string, actual: string, ids: Map<string, string>)
     }
     last = m.index + token.length
   }
-  pattern += escape(expected.slice(last))
+  pattern += escapeRegExp(expected.slice(last))
   const match = new RegExp(`^${pattern}$`).exec(actual)
   if (match === null) return false
-  unbound.forEach((token, i) => ids.set(token, match.groups![`id${i}`]!))
+  for (const [i, token] of unbound.entries()) ids.set(token, match.groups![`id${i}`]!)
   return true
 }
 
