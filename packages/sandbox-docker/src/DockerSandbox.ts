@@ -31,8 +31,9 @@ export interface DockerSandboxOptions {
   /** Remove leftover sandbox containers of dead workers when the layer starts (default true). */
   readonly sweepAtStart?: boolean
   /**
-   * Size of the tmpfs writable mounts are staged on (what all running steps together may leave in
-   * them), default 1024; 0 binds them straight from the host. Needs root on the Docker host.
+   * Size of the shared staging tmpfs, default 16: it holds the mount points of each step's own
+   * staging area (sized from the step's mounts and their budgets). 0 binds mounts straight from
+   * the host. Needs root on the Docker host.
    */
   readonly stagingMb?: number
   /** Where the staging tmpfs is mounted (default /run/codebox-docker). */
@@ -98,8 +99,8 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
     catch: sandboxError(`cannot read the seccomp profile ${seccompFile}`)
   })
   const staging =
-    (options.stagingMb ?? 1024) > 0 && process.getuid?.() === 0
-      ? yield* acquireStagingArea(options.stateDir ?? "/run/codebox-docker", options.stagingMb ?? 1024)
+    (options.stagingMb ?? 16) > 0 && process.getuid?.() === 0
+      ? yield* acquireStagingArea(options.stateDir ?? "/run/codebox-docker", options.stagingMb ?? 16)
       : null
   const settings: ContainerSettings = {
     user,
@@ -126,7 +127,9 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
 
   const run = Effect.fn("DockerSandbox.run")(function* (step: SandboxStep) {
     const { mounts, copyBack } =
-      staging === null ? { mounts: step.mounts, copyBack: Effect.succeed(0) } : yield* stageMounts(staging, step.mounts, userIds)
+      staging === null
+        ? { mounts: step.mounts, copyBack: Effect.succeed({ leftOut: 0, filled: false }) }
+        : yield* stageMounts(staging, step.mounts, userIds)
     if (staging === null) yield* prepareWritableMounts(step.mounts, userIds)
     const spec = containerSpec({ ...step, mounts }, settings, Date.now())
     // Removal is the release: it runs on success, failure and interruption alike, and a forced
@@ -196,7 +199,7 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
     const measuredMs = performance.now() - startedAt
     yield* Effect.promise(() => drained).pipe(Effect.timeoutOption(drainGraceMs))
     const state = yield* Effect.tryPromise({ try: () => container.inspect(), catch: sandboxError("cannot inspect the container") })
-    const leftOut = yield* copyBack
+    const copied = yield* copyBack
 
     const stopReason = first ?? (capture.capHit ? "output" : null)
     const wallTimeMs = elapsedMs(state.State.StartedAt, state.State.FinishedAt) ?? Math.round(measuredMs)
@@ -209,8 +212,9 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
     })
     return {
       ...status,
-      // Files too big to copy back (by apparent size: sparse files count in full) are output over its cap.
-      limit: status.limit ?? (leftOut > 0 ? "output" : null),
+      // Files too big to copy back (by apparent size: sparse files count in full), or a staging area
+      // filled to the brim, are output over its cap.
+      limit: status.limit ?? (copied.leftOut > 0 || copied.filled ? "output" : null),
       stdout: capture.text("stdout"),
       stderr: capture.text("stderr"),
       stdoutBytes: capture.bytes("stdout"),
