@@ -158,7 +158,9 @@ describe.skipIf(skip !== null)(
       it.effect("reports a busy loop past the cpu rlimit as cpu_time", () =>
         Effect.gen(function* () {
           const outcome = yield* sh("while :; do :; done", { limits: { ...standardLimits, cpu_time_ms: 1000, wall_time_ms: 20_000 } })
-          expect(outcome).toMatchObject({ limit: "cpu_time", signal: "SIGXCPU" })
+          // The container's cgroup total (the watchdog's SIGKILL) or the process's rlimit (SIGXCPU), whichever is first.
+          expect(outcome.limit).toBe("cpu_time")
+          expect(["SIGKILL", "SIGXCPU"]).toContain(outcome.signal)
         })
       )
 
