@@ -18,8 +18,9 @@ describe("a container's cgroup", () => {
     write(path.join(root, "cgroup.controllers"), "cpu memory pids\n")
     const host = cgroupHost("cgroupfs", [{ mountPoint: root, root: "/", fsType: "cgroup2", controllers: [] }])!
     expect(host).not.toBeNull()
-    const step = makeStepCgroup(host, 4242)
-    expect(step.parent).toMatch(new RegExp(`^/${parentRoot}/j4242-[0-9a-f]{12}$`))
+    const step = makeStepCgroup(host)
+    expect(step.parent).toMatch(new RegExp(`^/${parentRoot}/[0-9a-f]{16}$`))
+    expect(step.parent).not.toContain(String(process.pid))
     expect(step.cpuTimeMs("abc")).toBeNull()
     const dir = path.join(root, step.parent!)
     write(path.join(dir, "cpu.stat"), "usage_usec 1500000\nuser_usec 1400000\nsystem_usec 100000\n")
@@ -47,15 +48,15 @@ describe("a container's cgroup", () => {
     expect(cgroupHost(undefined, [])).toBeNull()
   })
 
-  it("parents of dead processes are swept at start; live ones stay", async () => {
+  it("empty parents (their steps are over) are swept at start; one with a container inside stays", async () => {
     const hierarchy = path.join(scratch, "v1-cpuacct")
     const host: CgroupHost = {
       driver: "cgroupfs",
       mounts: [{ mountPoint: hierarchy, root: "/", fsType: "cgroup", controllers: ["cpuacct"] }]
     }
-    for (const name of ["j100-aaaaaaaaaaaa", "j200-bbbbbbbbbbbb", "other"])
-      fs.mkdirSync(path.join(hierarchy, parentRoot, name), { recursive: true })
-    expect(await sweepStepCgroups(host, (pid) => pid === 200)).toBe(1)
-    expect(fs.readdirSync(path.join(hierarchy, parentRoot)).sort()).toEqual(["j200-bbbbbbbbbbbb", "other"])
+    fs.mkdirSync(path.join(hierarchy, parentRoot, "aaaaaaaaaaaaaaaa"), { recursive: true })
+    fs.mkdirSync(path.join(hierarchy, parentRoot, "bbbbbbbbbbbbbbbb", "container-id"), { recursive: true })
+    expect(await sweepStepCgroups(host)).toBe(1)
+    expect(fs.readdirSync(path.join(hierarchy, parentRoot))).toEqual(["bbbbbbbbbbbbbbbb"])
   })
 })

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { processAlive } from "@codebox/core"
 import { type CgroupMount, readKey, readNumber } from "@codebox/sandbox-native/cgroup"
 
 /**
@@ -10,8 +9,10 @@ import { type CgroupMount, readKey, readNumber } from "@codebox/sandbox-native/c
  * the native sandbox does with its jobs' cgroups, and kills the container when it is over.
  *
  * With Docker's cgroupfs driver, each step's container goes under a cgroup parent of its own,
- * `/codebox-docker/j<pid>-<random>`: the parent outlives the container (runc removes only the
- * container's own cgroup), and keeps its totals, cpu time and peak memory, exact after the exit.
+ * `/codebox-docker/<random>`: the parent outlives the container (runc removes only the container's
+ * own cgroup), and keeps its totals, cpu time and peak memory, exact after the exit. The name is
+ * random because the container sees it (its cgroup mounts' roots in /proc/self/mountinfo): it must
+ * not tell the worker's pid.
  * With the systemd driver a parent must be a slice that systemd may collect as soon as the
  * container's scope ends, so the container's own scope is read while it runs and the last reading
  * stands for the end. Where this process cannot see the Docker host's cgroups (a worker in a
@@ -80,8 +81,8 @@ export const readMemory = (host: CgroupHost, cgroupPath: string): { peak: number
   return { peak: readNumber(path.join(unified, "memory.peak")), current: readNumber(path.join(unified, "memory.current")) }
 }
 
-export const makeStepCgroup = (host: CgroupHost, owner: number = process.pid): StepCgroup => {
-  const parent = host.driver === "cgroupfs" ? `/${parentRoot}/j${owner}-${randomBytes(6).toString("hex")}` : undefined
+export const makeStepCgroup = (host: CgroupHost): StepCgroup => {
+  const parent = host.driver === "cgroupfs" ? `/${parentRoot}/${randomBytes(8).toString("hex")}` : undefined
   // systemd's default parent for containers.
   const pathOf = (id: string) => parent ?? `/system.slice/docker-${id}.scope`
   let lastCpu: number | null = null
@@ -127,17 +128,24 @@ const removeParent = async (host: CgroupHost, parent: string, attempts = 50): Pr
   }
 }
 
-/** Removes the step parents of dead processes (their containers already swept); answers how many. */
-export const sweepStepCgroups = async (host: CgroupHost, alive: (pid: number) => boolean = processAlive): Promise<number> => {
-  const stale = new Set<string>()
+/**
+ * Removes the step parents a dead worker left (at start, after its containers were swept). A parent
+ * is only ever empty when its step is over: runc makes it with the container, and a container that
+ * still runs (a live worker's, or a dead one's not yet swept) keeps it busy, so rmdir, which
+ * removes empty cgroups only, takes exactly the leftovers. Answers how many went.
+ */
+export const sweepStepCgroups = async (host: CgroupHost): Promise<number> => {
+  const removed = new Set<string>()
   for (const mount of host.mounts) {
-    const names = await fs.promises.readdir(path.join(mount.mountPoint, parentRoot)).catch(() => [] as Array<string>)
-    for (const name of names) {
-      const owner = Number(/^j(\d+)-[0-9a-f]+$/.exec(name)?.[1] ?? "0")
-      if (owner > 0 && !alive(owner)) stale.add(name)
+    const base = path.join(mount.mountPoint, parentRoot)
+    const names = await fs.promises.readdir(base, { withFileTypes: true }).catch(() => [])
+    for (const entry of names) {
+      if (!entry.isDirectory()) continue
+      await fs.promises.rmdir(path.join(base, entry.name)).then(
+        () => removed.add(entry.name),
+        () => undefined
+      )
     }
   }
-  // A container still running in one (a dead worker's, not swept) keeps it: rmdir fails, and it is left.
-  for (const name of stale) await removeParent(host, `/${parentRoot}/${name}`, 1).catch(() => undefined)
-  return stale.size
+  return removed.size
 }
