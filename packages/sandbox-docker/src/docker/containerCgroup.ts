@@ -134,14 +134,19 @@ const removeParent = async (host: CgroupHost, parent: string, attempts = 50): Pr
  * still runs (a live worker's, or a dead one's not yet swept) keeps it busy, so rmdir, which
  * removes empty cgroups only, takes exactly the leftovers. Answers how many went.
  */
-export const sweepStepCgroups = async (host: CgroupHost): Promise<number> => {
+export const sweepStepCgroups = async (host: CgroupHost, now = Date.now(), minAgeMs = 60_000): Promise<number> => {
   const removed = new Set<string>()
   for (const mount of host.mounts) {
     const base = path.join(mount.mountPoint, parentRoot)
     const names = await fs.promises.readdir(base, { withFileTypes: true }).catch(() => [])
     for (const entry of names) {
       if (!entry.isDirectory()) continue
-      await fs.promises.rmdir(path.join(base, entry.name)).then(
+      const dir = path.join(base, entry.name)
+      // A live worker reads its parent's totals between its container's exit and its own rmdir: a
+      // parent that young is left to it.
+      const stat = await fs.promises.stat(dir).catch(() => null)
+      if (stat === null || stat.mtimeMs > now - minAgeMs) continue
+      await fs.promises.rmdir(dir).then(
         () => removed.add(entry.name),
         () => undefined
       )
