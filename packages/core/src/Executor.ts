@@ -8,7 +8,7 @@ import { collectOutputs } from "./engine/collectOutputs.ts"
 import { judgeCompileError, runJudge } from "./engine/JudgeRun.ts"
 import { listSkippedOutputs, toReport, verdictOf } from "./engine/stepReport.ts"
 import { ExecutorConfig } from "./engine/ExecutorConfig.ts"
-import { type JobDirectory, makeJobDirectory } from "./engine/JobDirectory.ts"
+import { type JobDirectory, makeJobDirectory, sweepJobDirectories } from "./engine/JobDirectory.ts"
 import { rewriteForSandbox } from "./engine/Placeholders.ts"
 import { FileStorage } from "./FileStorage.ts"
 import { type LanguagePlugin, SandboxPaths, type StepContext } from "./LanguagePlugin.ts"
@@ -48,6 +48,10 @@ export class Executor extends Context.Service<
       const storage = yield* FileStorage
       const sandbox = yield* Sandbox
       const languages = yield* Languages
+      // What a crashed or killed process left in the work root (other users' sources and outputs)
+      // goes before this one runs anything; live processes' job directories stay.
+      const swept = yield* sweepJobDirectories((yield* ExecutorConfig).workRoot)
+      if (swept > 0) yield* Effect.logWarning(`removed ${swept} job directories left by processes that are gone`)
 
       const stage = Effect.fn("Executor.stage")(function* (task: Task, plugin: LanguagePlugin, dir: JobDirectory) {
         for (const name of task.input_files) {

@@ -6,9 +6,11 @@ import { SandboxError, type Mount, Sandbox, type SandboxOutcome, type SandboxSte
 import { type ContainerSettings, containerSpec, Labels, parseUser, pathMapper } from "./docker/containerSpec.ts"
 import { elapsedMs, exitStatusOf, type StopReason } from "./docker/exitStatus.ts"
 import { OutputCapture } from "./docker/OutputCapture.ts"
+import { type CgroupHost, cgroupHost, makeStepCgroup, sweepStepCgroups } from "./docker/containerCgroup.ts"
 import { acquireStagingArea, stageMounts } from "./docker/staging.ts"
 import { sweepLeftovers } from "./docker/sweep.ts"
 import { dockerSeccompProfile } from "@codebox/sandbox-native/seccomp"
+import { parseMountinfo } from "@codebox/sandbox-native/cgroup"
 import { hidePaths } from "@codebox/sandbox-native/staging"
 
 export interface DockerSandboxOptions {
@@ -31,8 +33,9 @@ export interface DockerSandboxOptions {
   /** Remove leftover sandbox containers of dead workers when the layer starts (default true). */
   readonly sweepAtStart?: boolean
   /**
-   * Size of the tmpfs writable mounts are staged on (what all running steps together may leave in
-   * them), default 1024; 0 binds them straight from the host. Needs root on the Docker host.
+   * Size of the shared staging tmpfs, default 16: it holds the mount points of each step's own
+   * staging area (sized from the step's mounts and their budgets). 0 binds mounts straight from
+   * the host. Needs root on the Docker host.
    */
   readonly stagingMb?: number
   /** Where the staging tmpfs is mounted (default /run/codebox-docker). */
@@ -47,6 +50,15 @@ export interface DockerSandboxOptions {
 /** How long a stopped container may take to report its exit and flush its output. */
 const exitGraceMs = 10_000
 const drainGraceMs = 2_000
+/** How often the container's cgroup is read for its cpu time, as the native sandbox's watchdog. */
+const cpuPollMs = 50
+
+/** The Docker host's cgroups, when this process can read them (see docker/containerCgroup.ts). */
+const detectCgroups = (docker: Docker): Effect.Effect<CgroupHost | null> =>
+  Effect.tryPromise(async () => {
+    const info = (await docker.info()) as { CgroupDriver?: string }
+    return cgroupHost(info.CgroupDriver, parseMountinfo(await fs.promises.readFile("/proc/self/mountinfo", "utf8")))
+  }).pipe(Effect.orElseSucceed(() => null))
 
 interface DockerError {
   readonly statusCode?: number
@@ -98,8 +110,8 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
     catch: sandboxError(`cannot read the seccomp profile ${seccompFile}`)
   })
   const staging =
-    (options.stagingMb ?? 1024) > 0 && process.getuid?.() === 0
-      ? yield* acquireStagingArea(options.stateDir ?? "/run/codebox-docker", options.stagingMb ?? 1024)
+    (options.stagingMb ?? 16) > 0 && process.getuid?.() === 0
+      ? yield* acquireStagingArea(options.stateDir ?? "/run/codebox-docker", options.stagingMb ?? 16)
       : null
   const settings: ContainerSettings = {
     user,
@@ -123,12 +135,30 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
     })
     if (removed.length > 0) yield* Effect.logWarning(`removed ${removed.length} leftover sandbox container(s)`)
   }
+  const cgroups = yield* detectCgroups(docker)
+  if (cgroups === null) {
+    yield* Effect.logWarning(
+      "docker sandbox: the Docker host's cgroups are not readable here; cpu time is limited per process only (rlimit), and cpu time and peak memory are not reported"
+    )
+  } else if (options.sweepAtStart ?? true) {
+    yield* Effect.promise(() => sweepStepCgroups(cgroups))
+  }
 
   const run = Effect.fn("DockerSandbox.run")(function* (step: SandboxStep) {
     const { mounts, copyBack } =
-      staging === null ? { mounts: step.mounts, copyBack: Effect.succeed(0) } : yield* stageMounts(staging, step.mounts, userIds)
+      staging === null
+        ? { mounts: step.mounts, copyBack: Effect.succeed({ leftOut: 0, filled: false }) }
+        : yield* stageMounts(staging, step.mounts, userIds)
     if (staging === null) yield* prepareWritableMounts(step.mounts, userIds)
-    const spec = containerSpec({ ...step, mounts }, settings, Date.now())
+    // Acquired before the container, so removed after it: the parent outlives the container's own cgroup.
+    const stepCgroup =
+      cgroups === null
+        ? null
+        : yield* Effect.acquireRelease(
+            Effect.sync(() => makeStepCgroup(cgroups)),
+            (cgroup) => Effect.promise(() => cgroup.remove().catch(() => undefined))
+          )
+    const spec = containerSpec({ ...step, mounts }, settings, Date.now(), stepCgroup?.parent)
     // Removal is the release: it runs on success, failure and interruption alike, and a forced
     // remove kills whatever still runs in the container.
     const container = yield* Effect.acquireRelease(
@@ -174,12 +204,22 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
       try: () => container.wait() as Promise<{ StatusCode: number }>,
       catch: sandboxError("lost the container while waiting for it")
     })
+    // The whole container's cpu time, children run one after another included (the rlimit is per process).
+    const cpuWatch =
+      stepCgroup === null
+        ? Effect.never
+        : Effect.sleep(cpuPollMs).pipe(
+            Effect.map(() => stepCgroup.cpuTimeMs(container.id)),
+            Effect.repeat({ until: (used) => used !== null && used >= step.limits.cpu_time_ms }),
+            Effect.as<StopReason>("cpu_time")
+          )
     const first = yield* Effect.raceFirst(
       waitExit.pipe(Effect.as(null)),
-      Effect.raceFirst(
+      Effect.raceAll([
         Effect.sleep(step.limits.wall_time_ms).pipe(Effect.as<StopReason>("wall_time")),
-        Effect.promise(() => stopped)
-      )
+        Effect.promise(() => stopped),
+        cpuWatch
+      ])
     )
     if (first !== null) {
       yield* Effect.tryPromise({ try: () => container.kill(), catch: (cause) => cause }).pipe(
@@ -194,9 +234,10 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
       )
     }
     const measuredMs = performance.now() - startedAt
+    const usage = stepCgroup?.usage(container.id) ?? { cpuTimeMs: null, memoryPeakBytes: null }
     yield* Effect.promise(() => drained).pipe(Effect.timeoutOption(drainGraceMs))
     const state = yield* Effect.tryPromise({ try: () => container.inspect(), catch: sandboxError("cannot inspect the container") })
-    const leftOut = yield* copyBack
+    const copied = yield* copyBack
 
     const stopReason = first ?? (capture.capHit ? "output" : null)
     const wallTimeMs = elapsedMs(state.State.StartedAt, state.State.FinishedAt) ?? Math.round(measuredMs)
@@ -209,8 +250,9 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
     })
     return {
       ...status,
-      // Files too big to copy back (by apparent size: sparse files count in full) are output over its cap.
-      limit: status.limit ?? (leftOut > 0 ? "output" : null),
+      // Files too big to copy back (by apparent size: sparse files count in full), or a staging area
+      // filled to the brim, are output over its cap.
+      limit: status.limit ?? (copied.leftOut > 0 || copied.filled ? "output" : null),
       stdout: capture.text("stdout"),
       stderr: capture.text("stderr"),
       stdoutBytes: capture.bytes("stdout"),
@@ -218,9 +260,9 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
       stdoutTruncated: capture.truncated.stdout,
       stderrTruncated: capture.truncated.stderr,
       wallTimeMs,
-      // Docker reports neither after the container exits; the native sandbox reads its cgroup.
-      cpuTimeMs: null,
-      memoryPeakBytes: null
+      // From the container's cgroup on the Docker host (null where this process cannot read it).
+      cpuTimeMs: usage.cpuTimeMs,
+      memoryPeakBytes: usage.memoryPeakBytes
     } satisfies SandboxOutcome
   }, Effect.scoped)
 

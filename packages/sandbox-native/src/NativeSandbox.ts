@@ -2,15 +2,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Effect, Layer } from "effect"
-import {
-  SandboxError,
-  type LimitFired,
-  Sandbox,
-  type SandboxOutcome,
-  type SandboxStep,
-  processAlive,
-  removeTreeInCleanup
-} from "@codebox/core"
+import { SandboxError, type LimitFired, Sandbox, type SandboxOutcome, type SandboxStep, processAlive } from "@codebox/core"
 import type { CgroupDriver } from "./native/Cgroup.ts"
 import { type CgroupPreference, detectHost } from "./native/detect.ts"
 import { type BoundDir, type LaunchCommand, launcherArgv, systemBinds, validatePlanInput } from "./native/launcher.ts"
@@ -19,7 +11,9 @@ import { type Launcher, makeLauncherPool } from "./native/launchers.ts"
 import { runProcess, type RunnerResult } from "./native/runProcess.ts"
 import { hidePaths } from "./native/hidePaths.ts"
 import { seccompFilterProblem } from "./native/seccomp.ts"
-import { copyTree, defaultMaxCopyBytes, makeStagingDir, mountStagingArea, randomName, unmountStagingArea } from "./native/staging.ts"
+import { makeJobAreaPool } from "./native/jobAreas.ts"
+import { mountStagingArea, unmountStagingArea } from "./native/staging.ts"
+import { stageStep } from "./native/stageStep.ts"
 import { releaseUid, tryLeaseUid, type UidRange, writeIdentityFiles } from "./native/uids.ts"
 
 export interface NativeSandboxOptions {
@@ -33,7 +27,10 @@ export interface NativeSandboxOptions {
   readonly cgroupVersion?: CgroupPreference
   /** Where the sandbox keeps its state (uid leases, passwd, the staging tmpfs). Default /run/codebox. */
   readonly stateDir?: string
-  /** Size of the staging tmpfs: what all running steps together may leave in writable mounts. Default 1024. */
+  /**
+   * Size of the shared staging tmpfs, which holds passwd, group and the mount points of each step's
+   * own staging area (sized from the step's mounts and their budgets, see native/jobAreas.ts). Default 16.
+   */
   readonly stagingMb?: number
   /** Launchers kept waiting inside fresh cgroups, so a step does not wait for a cgroup move. Default 2. */
   readonly warmLaunchers?: number
@@ -52,7 +49,6 @@ const fail = (message: string) => (cause: unknown) =>
 const signalName = (n: number): string | null => Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0] ?? null
 
 let instances = 0
-const rootOwner = { uid: 0, gid: 0 }
 const defaultFirstUid = 200_000
 const defaultUidCount = 256
 /** Where scripts/setup.sh builds the filter (packages/sandbox-native/seccomp/build.sh). */
@@ -96,11 +92,14 @@ export const make = (options: NativeSandboxOptions = {}) =>
     })
     const staging = yield* Effect.acquireRelease(
       Effect.tryPromise({
-        try: () => mountStagingArea(stateDir, options.stagingMb ?? 1024),
+        try: () => mountStagingArea(stateDir, options.stagingMb ?? 16),
         catch: fail("cannot prepare writable mounts")
       }),
       (dir) => Effect.promise(() => unmountStagingArea(dir))
     )
+    // Each step stages its mounts on a tmpfs of its own, so one that fills it leaves its neighbours room.
+    const areas = makeJobAreaPool(staging)
+    yield* Effect.addFinalizer(() => Effect.promise(() => areas.close()))
     // passwd and group are bound from the staging tmpfs, so that mountinfo names no host path.
     const system = yield* Effect.try({
       try: () => {
@@ -179,28 +178,11 @@ export const make = (options: NativeSandboxOptions = {}) =>
       }
       const uid = yield* leaseUid
       const owner = { uid, gid: uid }
-      // Random: these names show in the job's mountinfo, and must not tell the host pid or job count.
-      const names = step.mounts.map(() => randomName())
-      // Every mount is a copy on the staging tmpfs: writable ones so a program cannot fill the host's
-      // disk, read-only ones so that nothing inside (not even /proc/self/mountinfo) names a host path.
-      const stagingDirs = yield* Effect.acquireRelease(
-        Effect.tryPromise({
-          try: async () => {
-            const dirs: Array<string> = []
-            for (const [i, m] of step.mounts.entries()) {
-              const dir = makeStagingDir(staging, names[i]!, m.writable ? owner : rootOwner)
-              dirs.push(dir)
-              await copyTree(m.hostPath, dir, m.writable ? owner : null)
-            }
-            return dirs
-          },
-          catch: fail("cannot stage the mounts")
-        }),
-        () =>
-          Effect.forEach(names, (n) => removeTreeInCleanup(path.join(staging, n), "native sandbox staging"), {
-            discard: true
-          })
-      )
+      // Every mount is a copy on the step's own staging area: writable ones so a program cannot fill
+      // the host's disk or a neighbour's room, read-only ones so that nothing inside (not even
+      // /proc/self/mountinfo) names a host path.
+      const staged = yield* stageStep(areas, step.mounts, owner, fail)
+      const stagingDirs = staged.dirs
       const mounts: Array<BoundDir> = step.mounts.map((m, i) => ({ source: stagingDirs[i]!, target: m.sandboxPath, writable: m.writable }))
       const launcher = yield* takeLauncher
       const { cgroup } = launcher
@@ -233,21 +215,11 @@ export const make = (options: NativeSandboxOptions = {}) =>
           message: `the sandbox did not start (exit ${result.exitCode ?? result.signal}): ${hidePaths(result.stderr.toString("utf8").trim().slice(0, 2000))}`
         })
       }
-      const leftOut = yield* Effect.tryPromise({
-        try: async () => {
-          let leftOut = 0
-          for (const [i, m] of step.mounts.entries()) {
-            if (m.writable) {
-              leftOut += (await copyTree(stagingDirs[i]!, m.hostPath, null, { maxBytes: m.maxCopyBytes ?? defaultMaxCopyBytes })).leftOut
-            }
-          }
-          return leftOut
-        },
-        catch: fail("cannot copy the step's files back")
-      })
+      const copied = yield* staged.copyBack
       const outcome = outcomeOf(result, usage, step)
-      // Files too big to copy back (by apparent size: sparse files count in full) are output over its cap.
-      return leftOut > 0 && outcome.limit === null ? { ...outcome, limit: "output" as const } : outcome
+      // Files too big to copy back (by apparent size: sparse files count in full), or a staging
+      // area filled to the brim, are output over its cap.
+      return (copied.leftOut > 0 || copied.filled) && outcome.limit === null ? { ...outcome, limit: "output" as const } : outcome
     }, Effect.scoped)
 
     const check = Effect.gen(function* () {

@@ -52,7 +52,12 @@ const fixedEnv = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/tmp" }
  * An init (tini, `Init: true`) is pid 1 so user code gets ordinary signal semantics (a pid-1
  * program would ignore SIGXCPU and SIGTERM) and every process dies when the program exits.
  */
-export const containerSpec = (step: SandboxStep, settings: ContainerSettings, now: number): Docker.ContainerCreateOptions => {
+export const containerSpec = (
+  step: SandboxStep,
+  settings: ContainerSettings,
+  now: number,
+  cgroupParent?: string
+): Docker.ContainerCreateOptions => {
   const { limits } = step
   const memory = limits.memory_mb * MiB
   const cpuSeconds = Math.max(1, Math.ceil(limits.cpu_time_ms / 1000))
@@ -83,6 +88,8 @@ export const containerSpec = (step: SandboxStep, settings: ContainerSettings, no
     },
     HostConfig: {
       NetworkMode: "none",
+      // The step's own cgroup parent, whose totals the worker reads (see containerCgroup.ts).
+      ...(cgroupParent === undefined ? {} : { CgroupParent: cgroupParent }),
       ReadonlyRootfs: true,
       CapDrop: ["ALL"],
       SecurityOpt: ["no-new-privileges", `seccomp=${settings.seccompProfile}`],

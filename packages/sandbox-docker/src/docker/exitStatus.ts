@@ -1,8 +1,8 @@
 import { constants } from "node:os"
 import type { LimitFired } from "@codebox/core"
 
-/** Why the sandbox itself stopped a container before it exited on its own. */
-export type StopReason = "wall_time" | "output"
+/** Why the sandbox itself stopped a container before it exited on its own (cpu_time: its cgroup's total). */
+export type StopReason = "wall_time" | "cpu_time" | "output"
 
 export interface ContainerEnd {
   /** State.ExitCode from inspect: 128 + n when signal n ended the program (reported by the init). */
