@@ -51,7 +51,7 @@ export const TasksHandlers = (api: Api) =>
         events: Effect.fn("Server.taskEvents")(function* ({ params }) {
           const task = yield* visibleTask(engine, yield* currentCaller(settings), params.task_id)
           const request = yield* HttpServerRequest.HttpServerRequest
-          return eventStreamResponse({ engine, store, events }, task, resumePointOf(request.headers["last-event-id"]))
+          return eventStreamResponse({ store, events }, task, resumePointOf(request.headers["last-event-id"]))
         }),
         cancel: Effect.fn("Server.cancelTask")(function* ({ params }) {
           yield* visibleTask(engine, yield* currentCaller(settings), params.task_id)

@@ -1,14 +1,4 @@
-import {
-  type Engine,
-  isFinal,
-  outputBytes,
-  outputText,
-  type Task,
-  type TaskEvent,
-  type TaskEvents,
-  type TaskState,
-  type TaskStore
-} from "@codebox/core"
+import { isFinal, outputBytes, outputText, type Task, type TaskEvent, type TaskEvents, type TaskState, type TaskStore } from "@codebox/core"
 import { Effect, Option, Queue, Schema, Stream } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { finishedView } from "./present.ts"
@@ -33,7 +23,6 @@ export const resumePointOf = (header: string | undefined): ResumePoint =>
   })
 
 export interface EventServices {
-  readonly engine: Engine["Service"]
   readonly store: TaskStore["Service"]
   readonly events: TaskEvents["Service"]
 }
@@ -50,7 +39,7 @@ const heartbeatEvery = "15 seconds"
  * from TaskEvents; what those did not carry (a client that came late, a chunk lost on the way) is
  * sent from the stored result before the `result` event.
  */
-export const eventStream = ({ engine, store, events }: EventServices, task: Task, resume: ResumePoint) =>
+export const eventStream = ({ store, events }: EventServices, task: Task, resume: ResumePoint) =>
   Stream.callback<string>((out) =>
     Effect.gen(function* () {
       const sent = { ...resume }
@@ -84,7 +73,7 @@ export const eventStream = ({ engine, store, events }: EventServices, task: Task
         Effect.forkScoped
       )
 
-      const current = yield* engine.result(task.task_id)
+      const current = yield* store.get(task.task_id)
       let state: TaskState = current.state
       emit("state", { state })
       let final: Task | null = isFinal(current.state) ? current : null
@@ -92,7 +81,7 @@ export const eventStream = ({ engine, store, events }: EventServices, task: Task
         const next = yield* Queue.take(inbox)
         if (next._tag === "Final") final = next.task
         else if (next._tag === "Output") sendChunk(next.stream, next.offset, next.data)
-        else if (isFinal(next.state)) final = yield* engine.result(task.task_id)
+        else if (isFinal(next.state)) final = yield* store.get(task.task_id)
         else if (next.state !== state) {
           state = next.state
           emit("state", { state })
