@@ -1,5 +1,6 @@
 import { NativeSandbox } from "@codebox/sandbox-native"
 import { builtInLanguages as plugins } from "@codebox/test-support"
+import { Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { engineLayer } from "./layers.ts"
 import { call, postJson, type RunningServer, startServer } from "./test-support/harness.ts"
@@ -39,5 +40,40 @@ describe("task events (server-sent events), embedded", () => {
       .join("")
     expect(stderr).toBe("oops\n")
     expect(events.at(-1)).toMatchObject({ event: "result", data: { status: "SUCCESS", result: { returncode: 3, stderr: "oops\n" } } })
+  })
+})
+
+describe("task events with API keys and a read rate limit", () => {
+  let server: RunningServer
+  beforeAll(async () => {
+    server = await startServer((settings) => engineLayer(settings, plugins, NativeSandbox.layer()), {
+      maxWaitSeconds: 100,
+      apiKeys: [Redacted.make("events-key-a"), Redacted.make("events-key-b")],
+      readRateLimit: 3
+    })
+  }, timeout)
+  afterAll(() => server?.close())
+
+  it("another key's task is 404; the stream counts against the read budget", { timeout }, async () => {
+    const a = { "x-api-key": "events-key-a" }
+    const created = await postJson(
+      `${server.url}/api/tasks/create?wait=100`,
+      { programming_language: "python", source_code: "print(1)" },
+      a
+    )
+    expect(created.status).toBe(200)
+    const url = `${server.url}/api/tasks/${created.body.task_id}/events`
+    const other = await call(url, { headers: { "x-api-key": "events-key-b" } })
+    expect(other.status).toBe(404)
+    expect(other.headers.get("content-type")).toContain("application/problem+json")
+    expect((await call(url)).status).toBe(401)
+
+    const statuses: Array<number> = []
+    for (let i = 0; i < 4; i++) {
+      const { status, events } = await readEvents(url, { headers: a })
+      statuses.push(status)
+      if (status === 200) expect(events.at(-1)).toMatchObject({ event: "result", data: { result: { stdout: "1\n" } } })
+    }
+    expect(statuses).toEqual([200, 200, 200, 429])
   })
 })
