@@ -6,6 +6,7 @@
 export {
   type InfrastructureSettings,
   isDistributed,
+  layerEvents,
   layerInfrastructure,
   layerInfrastructureFromEnv,
   layerPostgresClient,

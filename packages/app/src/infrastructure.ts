@@ -7,11 +7,12 @@ import {
   innermostMessage,
   LocalFileStorage,
   MemoryRateCounter,
+  MemoryTaskEvents,
   MemoryTaskQueue,
   redactUrl,
   StoreError
 } from "@codebox/core"
-import { AmqpTaskQueue } from "@codebox/queue-amqp"
+import { AmqpTaskEvents, AmqpTaskQueue } from "@codebox/queue-amqp"
 import { PgliteServer, SqlRateCounter, SqlTaskStore } from "@codebox/store-sql"
 
 /** Where tasks, the queue and files live. Absent URLs mean embedded mode. */
@@ -87,6 +88,16 @@ export const layerQueue = (settings: InfrastructureSettings) =>
   Option.match(settings.amqpUrl, {
     onSome: (url) => AmqpTaskQueue.layer({ url: Redacted.value(url), queue: settings.amqpQueue }),
     onNone: () => MemoryTaskQueue.layer
+  })
+
+/**
+ * Live task events (output while a task runs): through RabbitMQ when workers run elsewhere (a server
+ * consumes them, a worker only publishes), in process otherwise. See docs/distributed.md.
+ */
+export const layerEvents = (settings: InfrastructureSettings, options: { readonly consume: boolean }) =>
+  Option.match(settings.amqpUrl, {
+    onSome: (url) => AmqpTaskEvents.layer({ url: Redacted.value(url), consume: options.consume }),
+    onNone: () => MemoryTaskEvents.layer()
   })
 
 /**

@@ -7,10 +7,12 @@ import { Executor } from "./Executor.ts"
 import type { FileStorage } from "./FileStorage.ts"
 import type { LanguagePlugin } from "./LanguagePlugin.ts"
 import { Languages } from "./Languages.ts"
+import * as MemoryTaskEvents from "./events/MemoryTaskEvents.ts"
 import * as MemoryTaskQueue from "./queue/MemoryTaskQueue.ts"
 import type { Sandbox } from "./Sandbox.ts"
 import * as MemoryFileStorage from "./storage/MemoryFileStorage.ts"
 import * as MemoryTaskStore from "./store/MemoryTaskStore.ts"
+import type { TaskEvents } from "./TaskEvents.ts"
 import type { TaskQueue } from "./TaskQueue.ts"
 import type { TaskStore } from "./TaskStore.ts"
 import { layerWorker } from "./Worker.ts"
@@ -22,6 +24,8 @@ export interface CodeBoxOptions<E = never> {
   readonly store?: Layer.Layer<TaskStore, E>
   readonly queue?: Layer.Layer<TaskQueue, E>
   readonly storage?: Layer.Layer<FileStorage, E>
+  /** Live events (output while a task runs); default: this process only. */
+  readonly events?: Layer.Layer<TaskEvents, E>
   /** Tasks run at once by the in-process worker; 0 runs none (submit-only, e.g. an API server). */
   readonly concurrency?: number
   readonly executor?: Partial<ExecutorSettings>
@@ -41,6 +45,7 @@ export const layer = <E>(options: CodeBoxOptions<E>) => {
     options.store ?? MemoryTaskStore.layer,
     options.queue ?? MemoryTaskQueue.layer,
     options.storage ?? MemoryFileStorage.layer,
+    options.events ?? MemoryTaskEvents.layer(),
     Languages.layer(options.plugins),
     options.sandbox,
     // A judge task's cases share the worker's parallelism unless configured otherwise.

@@ -7,6 +7,7 @@ import type { StepReport, TaskResult, Verdict } from "./domain/TaskResult.ts"
 import { collectOutputs } from "./engine/collectOutputs.ts"
 import { judgeCompileError, runJudge } from "./engine/JudgeRun.ts"
 import { listSkippedOutputs, toReport, verdictOf } from "./engine/stepReport.ts"
+import { liveOutput, publishState } from "./engine/liveOutput.ts"
 import { ExecutorConfig } from "./engine/ExecutorConfig.ts"
 import { type JobDirectory, makeJobDirectory, sweepJobDirectories } from "./engine/JobDirectory.ts"
 import { rewriteForSandbox } from "./engine/Placeholders.ts"
@@ -101,8 +102,11 @@ export class Executor extends Context.Service<
         // Judge mode: the program compiled once above runs once per test case (engine/JudgeRun.ts).
         if (task.judge != null) return yield* runJudge({ task, spec: task.judge, plugin, dir, ctx, compile, sandbox, storage })
 
+        // The run step's output also travels live (TaskEvents), as the program writes it.
+        const live = yield* liveOutput(task.task_id)
         const outcome = yield* sandbox.run({
           ...common,
+          ...live.hook,
           argv: [...plugin.run.argv(ctx), ...task.args],
           stdin: task.stdin,
           cwd: SandboxPaths.out,
@@ -113,6 +117,7 @@ export class Executor extends Context.Service<
           ],
           limits: { ...task.limits, ...plugin.run.limits }
         })
+        yield* live.flush
         const collected = yield* collectOutputs(dir.out, { maxFiles: config.maxOutputFiles, maxBytes: config.maxOutputBytes })
         for (const file of collected.files) yield* storage.write(task.task_id, "out", file.name, file.data)
         const files = collected.files.map(({ data: _, ...manifest }) => manifest)
@@ -134,6 +139,7 @@ export class Executor extends Context.Service<
         if (Option.isNone(claimed)) return { _tag: "Skipped" } as const
         const { attempt, task } = claimed.value
         yield* recordStarted(task)
+        yield* publishState(taskId, "STARTED")
 
         if (attempt > config.maxAttempts) {
           const error = `gave up after ${config.maxAttempts} attempts (the task keeps ending its worker)`
@@ -154,7 +160,10 @@ export class Executor extends Context.Service<
             )
           )
         )
-        if (Option.isNone(ran)) return { _tag: "Revoked" } as const
+        if (Option.isNone(ran)) {
+          yield* publishState(taskId, "REVOKED")
+          return { _tag: "Revoked" } as const
+        }
         const { state, result, error } = ran.value
         // One line per run that reached its end: what the fault tests count runs by, apart from the store.
         yield* Effect.logDebug(`task ${taskId}: ran (attempt ${attempt})`)
@@ -176,6 +185,7 @@ export class Executor extends Context.Service<
           )
         )
         if (!stored.stored) return { _tag: "Dropped" } as const
+        yield* publishState(taskId, stored.state)
         yield* recordFinished(task, stored.state, stored.verdict)
         return { _tag: "Completed", state: stored.state, verdict: stored.verdict } as const
       })

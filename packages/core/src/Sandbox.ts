@@ -25,6 +25,11 @@ export interface SandboxStep {
   readonly mounts: ReadonlyArray<Mount>
   readonly limits: Limits
   readonly runtime: RuntimeSpec
+  /**
+   * Optional: called with each chunk of output as the program writes it (only the bytes within the
+   * output cap, in order per stream), for live streaming. Must not throw or block.
+   */
+  readonly onOutput?: (stream: "stdout" | "stderr", bytes: Uint8Array) => void
 }
 
 /** What happened. A program that fails is an outcome, not an error. */

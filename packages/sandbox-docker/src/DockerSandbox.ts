@@ -176,7 +176,7 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
     const stopped = new Promise<StopReason>((resolve) => {
       stopRequested = resolve
     })
-    const capture = new OutputCapture(step.limits.output_bytes, () => stopRequested("output"))
+    const capture = new OutputCapture(step.limits.output_bytes, () => stopRequested("output"), step.onOutput)
     // Attach before start, so not a byte of early output is missed.
     const stream = yield* Effect.acquireRelease(
       Effect.tryPromise({

@@ -152,7 +152,8 @@ export const make = (options: NativeSandboxOptions = {}) =>
             const used = cgroup.cpuTimeMs()
             return used === null ? null : used - cpuBase
           },
-          killJob: () => cgroup.kill()
+          killJob: () => cgroup.kill(),
+          onOutput: step.onOutput
         })
         running.done.then(
           (result) => resume(Effect.succeed({ ...result, cpuBase })),

@@ -1,6 +1,6 @@
 import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
-import { type Engine, type FileStorage, Languages, type Sandbox, type TaskQueue, type TaskStore } from "@codebox/core"
+import { type Engine, type FileStorage, Languages, type Sandbox, type TaskEvents, type TaskQueue, type TaskStore } from "@codebox/core"
 import { Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiMiddleware, HttpApiScalar } from "effect/http-api"
@@ -18,7 +18,7 @@ import { OpsRoutes, opsRoutePaths } from "./ops/OpsRoutes.ts"
 import { requestFieldNames } from "./api/wire.ts"
 
 /** What the handlers need from the engine layer (CodeBox.layer provides all of it). */
-export type EngineServices = Engine | Languages | TaskStore | TaskQueue | FileStorage | Sandbox
+export type EngineServices = Engine | Languages | TaskStore | TaskQueue | TaskEvents | FileStorage | Sandbox
 
 export const apiFor = (settings: ServerSettings, languages: ReadonlyArray<ApiLanguage> = []) =>
   makeApi(

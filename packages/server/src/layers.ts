@@ -1,6 +1,6 @@
 import * as path from "node:path"
 import { CodeBox, ExecutorConfig, type LanguagePlugin, type Sandbox, type SandboxError } from "@codebox/core"
-import { type InfrastructureSettings, layerQueue, layerRateCounter, layerStorage, layerStore } from "@codebox/app"
+import { type InfrastructureSettings, layerEvents, layerQueue, layerRateCounter, layerStorage, layerStore } from "@codebox/app"
 import { Layer, Option } from "effect"
 import type { ServerSettings } from "./config.ts"
 
@@ -32,6 +32,7 @@ export const engineLayer = (
     store: layerStore(infrastructure),
     queue: layerQueue(infrastructure),
     storage: layerStorage(infrastructure),
+    events: layerEvents(infrastructure, { consume: true }),
     concurrency: inProcessWorker ? settings.workerConcurrency : 0,
     executor: { workRoot: infrastructure.workRoot },
     // The embedded PGlite is reached by this process only: what it holds unfinished at start was

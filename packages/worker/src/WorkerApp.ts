@@ -10,6 +10,7 @@ import {
 } from "@codebox/core"
 import {
   isDistributed,
+  layerEvents,
   layerInfrastructure,
   layerSandbox,
   readInfrastructure,
@@ -107,6 +108,8 @@ export const layer = Layer.unwrap(
     })
     const services = Layer.mergeAll(
       layerInfrastructure(infrastructure),
+      // Output goes live to whichever server streams the task (RabbitMQ topic exchange).
+      layerEvents(infrastructure, { consume: false }),
       Languages.layer(yield* readPlugins),
       layerSandbox(settings.sandbox),
       executorConfig

@@ -20,6 +20,27 @@ describe("OutputCapture", () => {
     expect(capture.capHit).toBe(false)
   })
 
+  it("hands each kept piece to onOutput as its frame completes, nothing past the cap", () => {
+    const seen: Array<[string, string]> = []
+    const capture = new OutputCapture(
+      6,
+      () => {},
+      (stream, bytes) => seen.push([stream, Buffer.from(bytes).toString()])
+    )
+    capture.push(frame(1, "abc"))
+    expect(seen).toEqual([["stdout", "abc"]])
+    const split = frame(2, "err")
+    capture.push(split.subarray(0, 9))
+    expect(seen).toHaveLength(1)
+    capture.push(split.subarray(9))
+    capture.push(frame(1, "defgh"))
+    expect(seen).toEqual([
+      ["stdout", "abc"],
+      ["stderr", "err"],
+      ["stdout", "def"]
+    ])
+  })
+
   it("keeps what came before the cap, marks the stream truncated and calls onCap once", () => {
     let calls = 0
     const capture = new OutputCapture(10, () => calls++)

@@ -12,10 +12,13 @@ export class OutputCapture {
   private capped = false
   private readonly capBytes: number
   private readonly onCap: () => void
+  private readonly onOutput: ((stream: "stdout" | "stderr", bytes: Uint8Array) => void) | undefined
 
-  constructor(capBytes: number, onCap: () => void) {
+  /** `onOutput` sees each kept piece as it arrives (live output, SandboxStep.onOutput). */
+  constructor(capBytes: number, onCap: () => void, onOutput?: (stream: "stdout" | "stderr", bytes: Uint8Array) => void) {
     this.capBytes = capBytes
     this.onCap = onCap
+    this.onOutput = onOutput
   }
 
   /** Feeds raw bytes from the attach stream; frames may be split across chunks anywhere. */
@@ -36,19 +39,21 @@ export class OutputCapture {
   private append(stream: "stdout" | "stderr", payload: Buffer): void {
     const room = this.capBytes - this.sizes[stream]
     if (payload.length <= room) {
-      this.kept[stream].push(Buffer.from(payload))
-      this.sizes[stream] += payload.length
+      this.keep(stream, Buffer.from(payload))
       return
     }
-    if (room > 0) {
-      this.kept[stream].push(Buffer.from(payload.subarray(0, room)))
-      this.sizes[stream] += room
-    }
+    if (room > 0) this.keep(stream, Buffer.from(payload.subarray(0, room)))
     this.truncated[stream] = true
     if (!this.capped) {
       this.capped = true
       this.onCap()
     }
+  }
+
+  private keep(stream: "stdout" | "stderr", bytes: Buffer): void {
+    this.kept[stream].push(bytes)
+    this.sizes[stream] += bytes.length
+    this.onOutput?.(stream, bytes)
   }
 
   /** True once either stream went past its cap. */

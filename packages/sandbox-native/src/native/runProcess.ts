@@ -20,6 +20,8 @@ export interface RunnerInput {
   readonly killJob: () => void
   /** How often the cpu watchdog looks (default 50 ms). */
   readonly pollMs?: number
+  /** Each chunk kept (within the cap), as it is read: live output (SandboxStep.onOutput). */
+  readonly onOutput?: ((stream: "stdout" | "stderr", bytes: Uint8Array) => void) | undefined
 }
 
 export interface RunnerResult {
@@ -103,12 +105,14 @@ export const runProcess = (input: RunnerInput): RunningProcess => {
     killAll()
   }
 
-  child.stdout!.on("data", (chunk: Buffer) => {
-    if (out.push(chunk)) fire("output")
-  })
-  child.stderr!.on("data", (chunk: Buffer) => {
-    if (err.push(chunk)) fire("output")
-  })
+  const read = (stream: "stdout" | "stderr", kept: Capped) => (chunk: Buffer) => {
+    const before = kept.size
+    const capHit = kept.push(chunk)
+    if (kept.size > before) input.onOutput?.(stream, chunk.subarray(0, kept.size - before))
+    if (capHit) fire("output")
+  }
+  child.stdout!.on("data", read("stdout", out))
+  child.stderr!.on("data", read("stderr", err))
   // fd 3 is bwrap's --json-status-fd: it names the child once the sandbox is set up.
   ;(child.stdio[3] as NodeJS.ReadableStream).on("data", (chunk: Buffer) => {
     if (status.length < 4096) status += chunk.toString("utf8")

@@ -3,7 +3,16 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { ApiKeyAuth } from "./ApiKeyAuth.ts"
 import type { LanguageMaxima } from "./limits.ts"
 import { guardErrors, UnsupportedMediaType } from "./errors.ts"
-import { createTaskPayload, TaskAccepted, TaskCancelled, TaskFinished, TaskIdParams, TaskInProgress, WaitQuery } from "./wire.ts"
+import {
+  createTaskPayload,
+  TaskAccepted,
+  TaskCancelled,
+  TaskFinished,
+  TaskIdParams,
+  TaskEventStream,
+  TaskInProgress,
+  WaitQuery
+} from "./wire.ts"
 
 export const submitErrors = [InvalidTask, UnsupportedLanguage, LimitOutOfRange, PlaceholderError, StorageError, StoreError] as const
 
@@ -31,6 +40,21 @@ export const makeTasksApi = (languages: ReadonlyArray<LanguageMaxima>) =>
         OpenApi.annotations({
           summary: "The result of a task",
           description: "200 with the result once finished; 202 {status, state} while PENDING, RECEIVED, STARTED or RETRY."
+        })
+      ),
+      HttpApiEndpoint.get("events", "/tasks/:task_id/events", {
+        params: TaskIdParams,
+        success: TaskEventStream,
+        error: [TaskNotFound, StoreError, ...guardErrors]
+      }).annotateMerge(
+        OpenApi.annotations({
+          summary: "Follow a task live (server-sent events)",
+          description:
+            "text/event-stream. Events: `state` {state} (the current state first, then each change), `stdout` and " +
+            "`stderr` {offset, text, base64} (chunks as the program writes them, within the output caps; base64 holds " +
+            "the exact bytes when they are not valid UTF-8, else null), then `result` (the task_result body) and the " +
+            "end. Each event's id is `<stdout bytes>.<stderr bytes>` sent so far: reconnecting with Last-Event-ID " +
+            "resumes without repeating a byte. A finished task answers its state and result at once."
         })
       ),
       HttpApiEndpoint.delete("cancel", "/tasks/:task_id", {

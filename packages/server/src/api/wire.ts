@@ -183,6 +183,9 @@ export const OutputManifest = Schema.Struct({
 /** One output file, served with the content type of its name (see contentTypeOf). */
 export const FileBody = HttpApiSchema.StreamUint8Array({ contentType: outputContentTypes })
 
+/** GET /tasks/{id}/events: server-sent events (see the endpoint's description). */
+export const TaskEventStream = HttpApiSchema.StreamUint8Array({ contentType: "text/event-stream" })
+
 /** GET /download: the single output as itself, or a zip of several. */
 export const DownloadBody = HttpApiSchema.StreamUint8Array({ contentType: [...new Set([...outputContentTypes, "application/zip"])] })
 

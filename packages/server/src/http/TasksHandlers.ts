@@ -1,9 +1,11 @@
-import { Engine, isFinal, type TaskRequest } from "@codebox/core"
+import { Engine, isFinal, TaskEvents, type TaskRequest, TaskStore } from "@codebox/core"
 import { Effect } from "effect"
+import { HttpServerRequest } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import type { Api } from "../api/Api.ts"
 import type { CreateTaskPayload } from "../api/wire.ts"
 import { ServerConfig } from "../config.ts"
+import { eventStreamResponse, resumePointOf } from "./eventStream.ts"
 import { finishedView, taskView } from "./present.ts"
 import { currentCaller, ownerOf, visibleTask } from "./tenancy.ts"
 import { awaitUpTo, waitSeconds } from "./waiting.ts"
@@ -27,6 +29,8 @@ export const TasksHandlers = (api: Api) =>
     "tasks",
     Effect.fn(function* (handlers) {
       const engine = yield* Engine
+      const store = yield* TaskStore
+      const events = yield* TaskEvents
       const settings = yield* ServerConfig
 
       return handlers.handleAll({
@@ -43,6 +47,11 @@ export const TasksHandlers = (api: Api) =>
           const caller = yield* currentCaller(settings)
           const task = yield* awaitUpTo(engine, yield* visibleTask(engine, caller, params.task_id), seconds)
           return taskView(task)
+        }),
+        events: Effect.fn("Server.taskEvents")(function* ({ params }) {
+          const task = yield* visibleTask(engine, yield* currentCaller(settings), params.task_id)
+          const request = yield* HttpServerRequest.HttpServerRequest
+          return eventStreamResponse({ store, events }, task, resumePointOf(request.headers["last-event-id"]))
         }),
         cancel: Effect.fn("Server.cancelTask")(function* ({ params }) {
           yield* visibleTask(engine, yield* currentCaller(settings), params.task_id)

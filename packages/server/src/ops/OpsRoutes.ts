@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
-import { FileStorage, type Languages, Prometheus, TaskId, type TaskQueue, TaskState, TaskStore } from "@codebox/core"
+import { FileStorage, type Languages, Prometheus, TaskEvents, TaskId, type TaskQueue, TaskState, TaskStore } from "@codebox/core"
 import { Effect, Layer, Schema } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { ServerConfig } from "../config.ts"
+import { eventStreamResponse, resumePointOf } from "../http/eventStream.ts"
 import { canSee } from "../http/tenancy.ts"
 import { opsCaller, requireKey } from "./access.ts"
 import { listTasks, summary, taskDetail } from "./DashboardData.ts"
@@ -64,12 +65,13 @@ const dashboardPage = () => {
 const routes = Effect.gen(function* () {
   // The handlers run with the services the routes were built with (the engine's), so the layer
   // needs them once, when the server starts, and not per request.
-  const services = yield* Effect.context<TaskStore | TaskQueue | FileStorage | Languages | QueueSampler | ServerConfig>()
+  const services = yield* Effect.context<TaskStore | TaskQueue | TaskEvents | FileStorage | Languages | QueueSampler | ServerConfig>()
   const guarded = <
     E,
     R extends
       | TaskStore
       | TaskQueue
+      | TaskEvents
       | FileStorage
       | Languages
       | QueueSampler
@@ -164,6 +166,26 @@ const routes = Effect.gen(function* () {
       )
     ),
 
+    // The API's event stream (http/eventStream.ts) for the page's EventSource, which can send the
+    // page's Basic credentials but no API key header.
+    HttpRouter.route(
+      "GET",
+      "/dashboard/api/tasks/:id/events",
+      guarded(
+        answer(
+          Effect.gen(function* () {
+            const { id = "" } = yield* HttpRouter.params
+            if (!isTaskId(id)) return json({ _tag: "TaskNotFound", message: "no task has this id" }, 404)
+            const store = yield* TaskStore
+            const task = yield* store.get(id)
+            if (!canSee(yield* opsCaller, task)) return json({ _tag: "TaskNotFound", message: "no task has this id" }, 404)
+            const request = yield* HttpServerRequest.HttpServerRequest
+            return eventStreamResponse({ store, events: yield* TaskEvents }, task, resumePointOf(request.headers["last-event-id"]))
+          })
+        )
+      )
+    ),
+
     // Files are sent as downloads, never rendered: they are whatever the user's program wrote.
     HttpRouter.route(
       "GET",
@@ -200,6 +222,7 @@ export const opsRoutePaths = [
   "/dashboard/api/summary",
   "/dashboard/api/tasks",
   "/dashboard/api/tasks/:id",
+  "/dashboard/api/tasks/:id/events",
   "/dashboard/api/tasks/:id/files/:area/:name"
 ] as const
 

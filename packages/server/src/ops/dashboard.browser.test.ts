@@ -153,6 +153,23 @@ describe.skipIf(unavailable !== null)(`dashboard in headless Chromium${unavailab
     assert.deepStrictEqual(pageErrors, [], "no script errors or CSP violations on the page")
   }, 60_000)
 
+  it("shows a running task's output live, through its event stream, before the task finishes", async () => {
+    const id = await submit("python", "print written before the gate\nwait-for-gate live\nprint written after the gate")
+    await page.goto(`${server.url}/dashboard`)
+    await row(id).and(page.locator('[data-state="STARTED"]')).waitFor({ timeout: 15_000 })
+    await row(id).click()
+    await page.locator('#detail-body[data-state="STARTED"]').waitFor({ timeout: 10_000 })
+    // The task cannot finish before the gate opens, so this output can only have come live.
+    await page.locator("#detail-stdout").filter({ hasText: "written before the gate" }).waitFor({ timeout: 10_000 })
+    assert.strictEqual(await page.locator('#detail-body[data-state="STARTED"]').count(), 1)
+    server.openGate("live")
+    await page.locator('#detail-body[data-state="SUCCESS"]').waitFor({ timeout: 15_000 })
+    assert.strictEqual((await page.locator("#detail-stdout").textContent())?.trim(), "written before the gate\nwritten after the gate")
+    fs.mkdirSync(screenshots, { recursive: true })
+    await page.screenshot({ path: path.join(screenshots, "dashboard-live.png"), fullPage: false })
+    assert.deepStrictEqual(pageErrors, [], "no script errors or CSP violations on the page")
+  }, 60_000)
+
   it("without the key the page is refused", async () => {
     const response = await fetch(`${server.url}/dashboard`)
     assert.strictEqual(response.status, 401)

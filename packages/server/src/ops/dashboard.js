@@ -343,8 +343,8 @@
       ...(task.stdin ? block("stdin", task.stdin, "", "detail-stdin") : []),
       ...(task.args.length ? block("arguments", task.args.join(" "), "", "detail-args") : []),
       ...(task.judge ? testsTable(task, r) : []),
-      ...block(`stdout${r?.stdout_truncated ? " (truncated)" : ""}`, r ? r.stdout : null, "", "detail-stdout"),
-      ...block(`stderr${r?.stderr_truncated ? " (truncated)" : ""}`, r ? r.stderr : null, "stderr", "detail-stderr"),
+      ...block(`stdout${r?.stdout_truncated ? " (truncated)" : ""}`, r ? r.stdout : liveText(task, "stdout"), "", "detail-stdout"),
+      ...block(`stderr${r?.stderr_truncated ? " (truncated)" : ""}`, r ? r.stderr : liveText(task, "stderr"), "stderr", "detail-stderr"),
       ...(r?.compile
         ? block(`compiler (exit ${r.compile.returncode})`, `${r.compile.stdout}${r.compile.stderr}`, "stderr", "detail-compile")
         : []),
@@ -377,6 +377,40 @@
     )
   }
 
+  // ---- live output -------------------------------------------------------------------------
+  // While the open task runs, its output arrives through the task's event stream as the program
+  // writes it (server-sent events); the stored result replaces it once the task has finished.
+  const live = { id: null, source: null, stdout: "", stderr: "" }
+  const liveText = (task, stream) => (live.id === task.task_id ? live[stream] : null)
+  function showLive(stream) {
+    const body = $("detail-body")
+    const pre = $(`detail-${stream}`)
+    if (!body || !pre || body.dataset.state !== "STARTED" || live[stream] === "") return
+    pre.textContent = live[stream]
+    pre.className = stream === "stderr" ? "stderr" : ""
+  }
+  function unfollow() {
+    if (live.source) live.source.close()
+    Object.assign(live, { id: null, source: null, stdout: "", stderr: "" })
+  }
+  function follow(id) {
+    unfollow()
+    const source = new EventSource(`/dashboard/api/tasks/${encodeURIComponent(id)}/events`)
+    Object.assign(live, { id, source })
+    for (const stream of ["stdout", "stderr"]) {
+      source.addEventListener(stream, (e) => {
+        if (live.source !== source) return
+        live[stream] += JSON.parse(e.data).text
+        showLive(stream)
+      })
+    }
+    // The stream ends after the result; closing keeps the browser from reconnecting.
+    source.addEventListener("result", () => {
+      source.close()
+      if (state.selected === id) refreshDetail()
+    })
+  }
+
   async function refreshDetail() {
     if (!state.selected) return
     const id = state.selected
@@ -399,9 +433,11 @@
     history.replaceState(null, "", `#task=${encodeURIComponent(id)}`)
     $("detail").classList.add("open")
     for (const tr of document.querySelectorAll("tr.task")) tr.classList.toggle("selected", tr.dataset.taskId === id)
+    follow(id)
     refreshDetail()
   }
   function closeTask() {
+    unfollow()
     state.selected = null
     history.replaceState(null, "", location.pathname)
     $("detail").classList.remove("open")

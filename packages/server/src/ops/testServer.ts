@@ -14,14 +14,23 @@ import { unwatchServer, watchServer } from "../test-support/contract.ts"
 
 /**
  * A scripted "program" is its source: every line `print TEXT` prints TEXT, `fail TEXT` writes TEXT
- * to stderr and exits 1, `write NAME TEXT` writes an output file, and `wait-for-gate` blocks until
+ * to stderr and exits 1, `write NAME TEXT` writes an output file, and `wait-for-gate [NAME]` blocks until
  * the test opens the gate, so a test can watch a task sit in STARTED and then finish.
  */
 const gatedSandbox = () => {
-  let open: () => void = () => {}
-  const gate = new Promise<void>((resolve) => {
-    open = resolve
-  })
+  const gates = new Map<string, { readonly opened: Promise<void>; readonly open: () => void }>()
+  const gate = (name: string) => {
+    let entry = gates.get(name)
+    if (entry === undefined) {
+      let open: () => void = () => {}
+      const opened = new Promise<void>((resolve) => {
+        open = resolve
+      })
+      entry = { opened, open }
+      gates.set(name, entry)
+    }
+    return entry
+  }
   const sandbox = ScriptedSandbox.make((step) =>
     Effect.gen(function* () {
       const src = step.mounts.find((m) => m.sandboxPath === SandboxPaths.src)
@@ -35,8 +44,12 @@ const gatedSandbox = () => {
       let exitCode = 0
       for (const line of source.split("\n")) {
         const [command = "", ...rest] = line.trim().split(" ")
-        if (command === "wait-for-gate") yield* Effect.promise(() => gate)
-        if (command === "print") stdout += `${rest.join(" ")}\n`
+        if (command === "wait-for-gate") yield* Effect.promise(() => gate(rest[0] ?? "").opened)
+        if (command === "print") {
+          stdout += `${rest.join(" ")}\n`
+          // Printed lines also go out live, as a real sandbox's output does.
+          step.onOutput?.("stdout", new TextEncoder().encode(`${rest.join(" ")}\n`))
+        }
         if (command === "fail") {
           stderr += `${rest.join(" ")}\n`
           exitCode = 1
@@ -52,14 +65,18 @@ const gatedSandbox = () => {
   )
   return {
     layer: sandbox.layer,
-    openGate: () => open()
+    openGate: (name = "") => gate(name).open(),
+    openAllGates: () => {
+      for (const entry of gates.values()) entry.open()
+    }
   }
 }
 
 export interface OpsTestServer {
   readonly url: string
   readonly settings: ServerSettings
-  openGate(): void
+  /** Opens the gate `wait-for-gate NAME` waits for (no name: the unnamed gate). */
+  openGate(name?: string): void
   close(): Promise<void>
 }
 
@@ -107,7 +124,7 @@ export const startOpsServer = async (
     openGate: sandbox.openGate,
     close: async () => {
       unwatchServer(url)
-      sandbox.openGate()
+      sandbox.openAllGates()
       await runtime.dispose()
       fs.rmSync(dataDir, { recursive: true, force: true })
     }

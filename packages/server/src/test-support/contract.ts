@@ -121,7 +121,9 @@ const checkedFetch: typeof fetch = async (input, init) => {
   const response = await originalFetch(input, init)
   const url = new URL(input instanceof Request ? input.url : String(input))
   if (!servers.has(url.origin) || !url.pathname.startsWith("/api/") || undocumented.has(url.pathname)) return response
-  const body = new Uint8Array(await response.clone().arrayBuffer())
+  // An event stream is checked by its status and type only: reading it through would wait for its end.
+  const streaming = (response.headers.get("content-type") ?? "").startsWith("text/event-stream")
+  const body = streaming ? new Uint8Array(0) : new Uint8Array(await response.clone().arrayBuffer())
   const problems = (await checkOf(url.origin))(
     requestMethod(input, init),
     url.pathname,
