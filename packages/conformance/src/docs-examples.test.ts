@@ -43,7 +43,7 @@ describe("documentation examples, run against a real server", () => {
       stdio: ["ignore", "ignore", "inherit"]
     })
     // While it starts, a request can wait long (the sandbox's first probes): each try is bounded.
-    const deadline = Date.now() + 80_000
+    const deadline = Date.now() + 170_000
     while (Date.now() < deadline) {
       const ready = await fetch(`${base}/api/health/ready`, { signal: AbortSignal.timeout(5000) }).then(
         (r) => r.ok,
@@ -52,8 +52,8 @@ describe("documentation examples, run against a real server", () => {
       if (ready) return
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
-    throw new Error("the server did not become ready in 80 s")
-  }, 90_000)
+    throw new Error("the server did not become ready in 170 s")
+  }, 180_000)
   afterAll(() => {
     server?.kill("SIGTERM")
     fs.rmSync(dataDir, { recursive: true, force: true })
