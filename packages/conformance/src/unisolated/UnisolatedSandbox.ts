@@ -40,7 +40,7 @@ export const makeUnisolatedSandbox = (options: { readonly sharedTmp: string }): 
   const runStep = (step: SandboxStep) =>
     Effect.callback<SandboxOutcome>((resume) => {
       const cgroup = makeSafetyCgroup(`s${process.pid}-${++steps}-${randomBytes(3).toString("hex")}`, {
-        pids: 1024,
+        pids: 512,
         memoryBytes: 1024 * 1024 * 1024
       })
       cgroups.add(cgroup)

@@ -20,26 +20,32 @@ const isV2 = () => fs.existsSync(path.join(root, "cgroup.controllers"))
 
 const write = (file: string, value: string) => fs.writeFileSync(file, value)
 
+/** Half a core per step: a fork bomb without a sandbox must not starve the machine's other work. */
+const halfCorePeriodUs = 100_000
+
 /** Makes the cgroup `id` with at most `pids` processes and `memoryBytes` of memory. */
 export const makeSafetyCgroup = (id: string, limits: { readonly pids: number; readonly memoryBytes: number }): SafetyCgroup => {
   const dirs: Array<string> = []
   if (isV2()) {
     const parent = path.join(root, name)
     fs.mkdirSync(parent, { recursive: true })
-    write(path.join(parent, "cgroup.subtree_control"), "+pids +memory")
+    write(path.join(parent, "cgroup.subtree_control"), "+pids +memory +cpu")
     const dir = path.join(parent, id)
     fs.mkdirSync(dir)
     write(path.join(dir, "pids.max"), String(limits.pids))
     write(path.join(dir, "memory.max"), String(limits.memoryBytes))
+    write(path.join(dir, "cpu.max"), `${halfCorePeriodUs / 2} ${halfCorePeriodUs}`)
     dirs.push(dir)
   } else {
-    for (const controller of ["pids", "memory"]) {
+    for (const controller of ["pids", "memory", "cpu"]) {
       const dir = path.join(root, controller, name, id)
       fs.mkdirSync(dir, { recursive: true })
       dirs.push(dir)
     }
     write(path.join(dirs[0]!, "pids.max"), String(limits.pids))
     write(path.join(dirs[1]!, "memory.limit_in_bytes"), String(limits.memoryBytes))
+    write(path.join(dirs[2]!, "cpu.cfs_period_us"), String(halfCorePeriodUs))
+    write(path.join(dirs[2]!, "cpu.cfs_quota_us"), String(halfCorePeriodUs / 2))
   }
   const procsOf = (dir: string): ReadonlyArray<number> => {
     try {
