@@ -53,7 +53,7 @@ export interface RuntimeSpec {
 
 /**
  * Code embedded in a string literal: javascript's `` `${...}` ``, python's `f"{...}"`, php's
- * `"{$...}"`, ruby's `"#{...}"`. Between `open` and `close` the placeholder rewrite treats the text
+ * `"{$...}"`, or `"#{...}"`. Between `open` and `close` the placeholder rewrite treats the text
  * as code again (a placeholder there becomes a quoted literal), and strings, comments and further
  * interpolations nest inside it. Plain data, so a plugin loaded from configuration can declare it.
  */

@@ -7,7 +7,7 @@ import { type QuoteContext, quoteJson, type SourceSyntax } from "../LanguagePlug
 import { type PlaceholderContext, rewritePlaceholders } from "./Placeholders.ts"
 
 const fPrefixes = ["f", "F", "rf", "fr"]
-/** A language with all the interpolation forms at once: javascript's, python's (prefixed, with escapes) and ruby's. */
+/** A language with all the interpolation forms at once: javascript's, python's (prefixed, with escapes) and a `#{...}` form. */
 const syntax: SourceSyntax = {
   lineComments: ["//"],
   blockComments: [["/*", "*/"]],
