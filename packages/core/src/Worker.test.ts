@@ -1,12 +1,14 @@
-import { Deferred, Effect, Fiber } from "effect"
+import { Deferred, Effect, Fiber, Layer, Stream } from "effect"
 import { describe, expect, it } from "@effect/vitest"
 import * as CodeBox from "./CodeBox.ts"
 import { Engine } from "./Engine.ts"
-import { reconcileOnce } from "./engine/Reconciler.ts"
+import { StoreError } from "./domain/Errors.ts"
+import { layerReconciler, reconcileOnce } from "./engine/Reconciler.ts"
 import type { Executor } from "./Executor.ts"
 import { ScriptedSandbox } from "@codebox/testkit"
 import { TaskQueue } from "./TaskQueue.ts"
 import { TaskStore } from "./TaskStore.ts"
+import * as MemoryTaskStore from "./store/MemoryTaskStore.ts"
 import { toyPlugin } from "@codebox/test-support"
 import { runWorker } from "./Worker.ts"
 
@@ -74,6 +76,32 @@ describe("Worker", () => {
       })
     )
   )
+  it.live("leaves a redelivered task to its owner when the owner's heartbeat resumes (a slow worker, not a dead one)", () =>
+    gated((_gate, started) =>
+      Effect.gen(function* () {
+        const engine = yield* Engine
+        const store = yield* TaskStore
+        const queue = yield* TaskQueue
+        const task = yield* engine.submit({ language: "toy", source_code: "slow" })
+        // Its first delivery goes to a consumer that goes away unacked: the queue delivers it again.
+        yield* Effect.scoped(Effect.flatMap(Stream.toPull(queue.consume(1)), (pull) => pull))
+        yield* store.claim(task.task_id, "slow-worker")
+        const beat = (last_seen: number) =>
+          store.heartbeat({ name: "slow-worker", concurrency: 1, running: 1, completed: 0, state: "running", started_at: 0, last_seen })
+        // Silent for longer than three intervals (600 ms) when the redelivery is looked at; then it beats.
+        yield* beat(Date.now() - 1_000)
+        const stop = yield* Deferred.make<void>()
+        const worker = yield* Effect.forkChild(runWorker({ concurrency: 1, heartbeatEvery: 200 }, Deferred.await(stop)))
+        yield* Effect.sleep(300)
+        yield* beat(Date.now())
+        yield* Effect.sleep(1_000)
+        expect(yield* Deferred.isDone(started)).toBe(false)
+        expect(yield* store.get(task.task_id)).toMatchObject({ state: "STARTED", worker: "slow-worker", attempts: 1 })
+        yield* Deferred.succeed(stop, undefined)
+        yield* Fiber.join(worker)
+      })
+    )
+  )
 })
 
 describe("Reconciler", () => {
@@ -131,5 +159,78 @@ describe("Reconciler", () => {
         expect((yield* store.get(onTime.task_id)).state).toBe("STARTED")
       })
     )
+  )
+
+  it.live("takes no silent heartbeat for a dead worker until the store has been reachable for the whole staleness window", () =>
+    gated(() =>
+      Effect.gen(function* () {
+        const engine = yield* Engine
+        const store = yield* TaskStore
+        const stalePending = yield* engine.submit({ language: "toy", source_code: "e" })
+        const running = yield* engine.submit({ language: "toy", source_code: "f" })
+        yield* store.claim(running.task_id, "silent-worker")
+        const now = Date.now()
+        const beat = { concurrency: 1, running: 1, completed: 0, state: "running" as const, started_at: now - 60_000 }
+        yield* store.heartbeat({ ...beat, name: "silent-worker", last_seen: now - 60_000 })
+        // The store has been reachable only since after the cutoff: the old heartbeat says nothing,
+        // the PENDING task is still requeued.
+        expect(yield* reconcileOnce(-30_000, { heartbeatsSince: now + 60_000 })).toBe(1)
+        expect((yield* store.get(stalePending.task_id)).state).toBe("RETRY")
+        expect((yield* store.get(running.task_id)).state).toBe("STARTED")
+        // Reachable since before the cutoff: the same silence now means a dead worker (the other
+        // task is taken again too: with this cutoff every task is stale).
+        expect(yield* reconcileOnce(-30_000, { heartbeatsSince: now })).toBe(2)
+        expect((yield* store.get(running.task_id)).state).toBe("RETRY")
+      })
+    )
+  )
+
+  it.live("after a store outage, leaves a live worker's task to it while its heartbeats resume; takes it once they stop", () =>
+    Effect.gen(function* () {
+      const staleAfter = 2_000
+      let down = true
+      const outage = <A>(effect: Effect.Effect<A, StoreError>) =>
+        Effect.suspend(() => (down ? Effect.fail(new StoreError({ message: "the store is away" })) : effect))
+      // The memory store, unreachable while `down`, as a database restart makes it for every process.
+      const flaky = Layer.effect(
+        TaskStore,
+        Effect.gen(function* () {
+          const s = yield* TaskStore
+          return TaskStore.of({ ...s, stale: (before) => outage(s.stale(before)), workers: outage(s.workers) })
+        })
+      ).pipe(Layer.provide(MemoryTaskStore.layer))
+      yield* Effect.gen(function* () {
+        const engine = yield* Engine
+        const store = yield* TaskStore
+        const task = yield* engine.submit({ language: "toy", source_code: "g" })
+        yield* store.claim(task.task_id, "slow-worker")
+        const beat = (last_seen: number) =>
+          store.heartbeat({ name: "slow-worker", concurrency: 1, running: 1, completed: 0, state: "running", started_at: 0, last_seen })
+        yield* beat(Date.now())
+        yield* Layer.build(layerReconciler({ every: 100, staleAfter }))
+        // The outage outlasts the staleness window, and the worker's first heartbeat after it comes
+        // a few reconciler rounds after the store is back: until then its last one is too old.
+        yield* Effect.sleep(staleAfter + 500)
+        down = false
+        yield* Effect.sleep(500)
+        for (let i = 0; i < 15; i++) {
+          yield* beat(Date.now())
+          yield* Effect.sleep(200)
+        }
+        expect((yield* store.get(task.task_id)).state).toBe("STARTED")
+        // Heartbeats stop for good: the worker is lost, and its task is queued again.
+        let state = (yield* store.get(task.task_id)).state
+        for (let i = 0; i < 100 && state === "STARTED"; i++) {
+          yield* Effect.sleep(100)
+          state = (yield* store.get(task.task_id)).state
+        }
+        expect(state).toBe("RETRY")
+      }).pipe(
+        Effect.scoped,
+        Effect.provide(
+          CodeBox.layer({ plugins: [toyPlugin()], sandbox: ScriptedSandbox.make(() => Effect.never).layer, store: flaky, concurrency: 0 })
+        )
+      )
+    })
   )
 })

@@ -46,13 +46,22 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
         })
       }).pipe(Effect.catch((e) => Effect.logWarning(`heartbeat not recorded: ${e.message}`)))
 
-      /** A worker that sent a heartbeat within three intervals and is not stopped is taken as alive. */
+      /**
+       * A task's owner is taken as lost when it has sent no heartbeat for three intervals and still
+       * sends none after three more: one look can take a worker slowed by load, or one whose store
+       * was briefly away, for a dead one, and its task would then run twice.
+       */
       const aliveWithin = Duration.toMillis(Duration.fromInputUnsafe(options.heartbeatEvery ?? "5 seconds")) * 3
-      const ownerAlive = (worker: string | null) =>
+      const ownerLost = (worker: string | null) =>
         Effect.gen(function* () {
-          if (worker === null) return false
-          const cutoff = (yield* Clock.currentTimeMillis) - aliveWithin
-          return (yield* store.workers).some((w) => w.name === worker && w.state !== "stopped" && w.last_seen >= cutoff)
+          if (worker === null) return true
+          const status = Effect.map(store.workers, (ws) => ws.find((w) => w.name === worker))
+          const first = yield* status
+          const now = yield* Clock.currentTimeMillis
+          if (first !== undefined && first.state !== "stopped" && first.last_seen >= now - aliveWithin) return false
+          yield* Effect.sleep(Duration.millis(aliveWithin))
+          const second = yield* status
+          return second === undefined || second.state === "stopped" || second.last_seen === first?.last_seen
         })
 
       /** Marks a task this worker had claimed RETRY, as it is now; when the store cannot say, the reconciler will. */
@@ -80,7 +89,7 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
           // and should it die later, the reconciler finds the task by its silent heartbeat.
           if (delivery.redelivered) {
             const task = yield* store.get(delivery.taskId).pipe(Effect.option)
-            if (task._tag === "Some" && task.value.state === "STARTED" && !(yield* ownerAlive(task.value.worker))) {
+            if (task._tag === "Some" && task.value.state === "STARTED" && (yield* ownerLost(task.value.worker))) {
               const { state, attempts } = task.value
               yield* store.retry(delivery.taskId, "delivered again after its worker was lost", { state, attempts })
             }

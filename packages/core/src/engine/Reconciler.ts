@@ -21,13 +21,23 @@ export interface ReconcilerOptions {
 /** Workers not heard from for this long are dropped from the dashboard's list. */
 const forgetWorkersAfter = Duration.toMillis(Duration.days(1))
 
+export interface ReconcileOnceOptions {
+  /**
+   * Since when the store is known to have been reachable (epoch ms). A silent heartbeat is evidence
+   * of a dead worker only when this is older than the staleness cutoff: while the store is away no
+   * worker can record a heartbeat, so just after an outage every worker looks dead, and taking
+   * their tasks would run each a second time. Until then STARTED tasks are left alone.
+   */
+  readonly heartbeatsSince?: number | undefined
+}
+
 /**
  * Repairs what a crash or a lost message left behind: a task PENDING for too long (its publish
  * failed, or the broker lost it) or STARTED on a worker that stopped sending heartbeats (killed,
  * cut off) is marked RETRY, which also restarts its staleness clock so a backlog is not flooded
  * with copies, and published again. Duplicates are harmless: claiming is atomic.
  */
-export const reconcileOnce = (staleAfter: Duration.Input) =>
+export const reconcileOnce = (staleAfter: Duration.Input, options: ReconcileOnceOptions = {}) =>
   Effect.gen(function* () {
     const store = yield* TaskStore
     const queue = yield* TaskQueue
@@ -35,9 +45,11 @@ export const reconcileOnce = (staleAfter: Duration.Input) =>
     const cutoff = now - Duration.toMillis(Duration.fromInputUnsafe(staleAfter))
     const stale = yield* store.stale(cutoff)
     if (stale.length === 0) return 0
+    const heartbeatsTell = cutoff >= (options.heartbeatsSince ?? Number.NEGATIVE_INFINITY)
     const alive = new Set((yield* store.workers).filter((w) => w.state !== "stopped" && w.last_seen >= cutoff).map((w) => w.name))
     let queued = 0
     for (const task of stale) {
+      if (task.state === "STARTED" && !heartbeatsTell) continue
       // A live worker's task is left to it, unless it has been STARTED for longer than its limits
       // allow (compile and run, each at most the wall time): then that worker lost it (its store
       // went away mid-task, say) while staying alive, and nobody else would ever run it.
@@ -82,12 +94,22 @@ export const layerReconciler = (options: ReconcilerOptions) =>
           Effect.catch((e) => Effect.logWarning(`reconciler: cannot queue unfinished tasks again: ${e.message}`))
         )
       }
+      // Since when this process has reached the store without a failed round (undefined: the last
+      // round failed, or none ran yet). A store outage shorter than `every` goes unseen here, so
+      // `every` plus a heartbeat interval must stay below `staleAfter` (the defaults: 30 s, 5 s, 120 s).
+      let reachableSince: number | undefined
       yield* Effect.gen(function* () {
-        yield* reconcileOnce(options.staleAfter)
+        const since = reachableSince ?? (yield* Clock.currentTimeMillis)
+        yield* reconcileOnce(options.staleAfter, { heartbeatsSince: since })
         const store = yield* TaskStore
         yield* store.forgetWorkers((yield* Clock.currentTimeMillis) - forgetWorkersAfter)
+        reachableSince = since
       }).pipe(
-        Effect.catch((e) => Effect.logWarning(`reconciler: ${e.message}`)),
+        Effect.catch((e) =>
+          Effect.sync(() => {
+            reachableSince = undefined
+          }).pipe(Effect.andThen(Effect.logWarning(`reconciler: ${e.message}`)))
+        ),
         Effect.repeat(Schedule.spaced(options.every)),
         Effect.forkScoped
       )
