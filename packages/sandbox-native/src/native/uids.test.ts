@@ -55,40 +55,52 @@ describe("uid leases", () => {
 
   // The race window is microseconds, so this rarely catches a non-atomic takeover by itself; the
   // test above is the one that fails without the lock. This one runs the lock across processes.
-  it("gives a dead owner's uid to exactly one of several processes racing for it", { timeout: 60_000 }, async () => {
-    // With -e, process.argv[1] and [2] are the arguments after the script.
+  it("gives a dead owner's uid to exactly one of several processes racing for it", { timeout: 180_000 }, async () => {
+    // With -e, process.argv[1] and [2] are the arguments after the script. Each racer says it is
+    // ready, then waits for the start signal in 1 ms sleeps (a busy loop in every racer starved a
+    // loaded 2-core machine past the test's timeout).
     const script = `
       const { tryLeaseUid } = await import(${JSON.stringify(path.join(import.meta.dirname, "uids.ts"))})
       const fs = await import("node:fs")
-      while (!fs.existsSync(process.argv[1])) {}
+      const nap = new Int32Array(new SharedArrayBuffer(4))
+      console.log("ready")
+      // Never outlive the test: its racers would otherwise wait for a signal that never comes.
+      const deadline = Date.now() + 150_000
+      while (!fs.existsSync(process.argv[1])) {
+        if (Date.now() > deadline) process.exit(1)
+        Atomics.wait(nap, 0, 0, 1)
+      }
       const uid = await tryLeaseUid(process.argv[2], { first: 500, count: 1 })
       console.log(String(uid))
       // Stay alive holding the lease, so a later racer sees a live owner, until stdin closes.
       process.stdin.resume()
       process.stdin.on("end", () => process.exit(0))
     `
-    for (let round = 0; round < 5; round++) {
+    const line = (child: ReturnType<typeof spawn>, n: number) =>
+      new Promise<string>((resolve) => {
+        let out = ""
+        child.stdout!.on("data", (d) => {
+          out += d
+          const lines = out.split("\n")
+          if (lines.length > n) resolve(lines[n - 1]!.trim())
+        })
+      })
+    for (let round = 0; round < 3; round++) {
       const roundDir = fs.mkdtempSync(path.join(dir, "round-"))
       fs.writeFileSync(path.join(roundDir, "500"), deadPid)
       const go = path.join(roundDir, "go")
-      const racers = Array.from({ length: 6 }, () =>
+      const racers = Array.from({ length: 5 }, () =>
         spawn(process.execPath, ["--input-type=module", "-e", script, go, roundDir], { stdio: ["pipe", "pipe", "inherit"] })
       )
-      const results = racers.map(
-        (child) =>
-          new Promise<string>((resolve) => {
-            let out = ""
-            child.stdout.on("data", (d) => {
-              out += d
-              if (out.includes("\n")) resolve(out.trim())
-            })
-          })
-      )
-      // Let every racer start spinning before the start signal.
-      await new Promise((resolve) => setTimeout(resolve, 1500))
-      fs.writeFileSync(go, "")
-      const uids = await Promise.all(results)
-      for (const child of racers) child.stdin.end()
+      const results = racers.map((child) => line(child, 2))
+      let uids: Array<string>
+      try {
+        await Promise.all(racers.map((child) => line(child, 1)))
+        fs.writeFileSync(go, "")
+        uids = await Promise.all(results)
+      } finally {
+        for (const child of racers) child.kill("SIGKILL")
+      }
       expect(
         uids.filter((u) => u === "500"),
         `round ${round}: ${uids.join(",")}`
