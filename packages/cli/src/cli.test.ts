@@ -8,6 +8,7 @@ import { engineLayer } from "@codebox/server"
 import { type RunningServer, startServer } from "@codebox/server/test-support/harness"
 import { scriptedPrograms } from "@codebox/server/test-support/scripted"
 import { builtInLanguages as plugins } from "@codebox/test-support"
+import { Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
 /**
@@ -114,5 +115,34 @@ describe("the codebox command against a real server", () => {
       expect(help.stdout, command).toContain(`Usage: codebox ${command}`)
     }
     expect((await codebox(["--help"], env(), dir)).stdout).toContain("Commands:")
+  })
+})
+
+describe("the codebox command against a server with keys and a rate limit", () => {
+  let server: RunningServer
+  let dir: string
+  beforeAll(async () => {
+    server = await startServer((settings) => engineLayer(settings, plugins, scriptedPrograms().layer), {
+      apiKeys: [Redacted.make("cli-test-key")],
+      readRateLimit: 2,
+      rateLimitWindowSeconds: 3600
+    })
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "codebox-cli-"))
+  })
+  afterAll(async () => {
+    await server.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it("exits 4 without the key, then 5 with the wait once the key's reads are used up", { timeout: 60_000 }, async () => {
+    const unauthorized = await codebox(["languages"], { CODEBOX_URL: server.url, CODEBOX_API_KEY: "" }, dir)
+    expect(unauthorized.code).toBe(4)
+    expect(unauthorized.stderr).toContain("CODEBOX_API_KEY")
+    const env = { CODEBOX_URL: server.url, CODEBOX_API_KEY: "cli-test-key" }
+    expect((await codebox(["languages"], env, dir)).code).toBe(0)
+    expect((await codebox(["languages"], env, dir)).code).toBe(0)
+    const limited = await codebox(["languages"], env, dir)
+    expect(limited.code).toBe(5)
+    expect(limited.stderr).toMatch(/rate limited \(429\).*retry in \d+ s/)
   })
 })
