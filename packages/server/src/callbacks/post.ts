@@ -46,8 +46,12 @@ export const postCallback = async (rawUrl: string, body: string, options: PostOp
         response.destroy()
       }
     )
+    // `timeout` above is per silence on the socket; this bounds the whole attempt, so a receiver
+    // that trickles bytes cannot hold a delivery slot past the limit either.
+    const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${options.timeoutMs / 1000} s`)), options.timeoutMs)
     request.on("timeout", () => request.destroy(new Error(`no answer within ${options.timeoutMs / 1000} s`)))
     request.on("error", (error) => resolve({ error: error.message }))
+    request.on("close", () => clearTimeout(deadline))
     request.end(body)
   })
 }

@@ -20,7 +20,11 @@ export const checkCallbackRequest = Effect.fn("Server.checkCallback")(function* 
   const allow = typeof parsed === "string" ? emptyAllowList : parsed
   const checked = checkCallbackUrl(raw.trim(), allow)
   if ("refused" in checked) return yield* refuse(checked.refused)
-  const resolved = yield* Effect.promise(() => resolveCallbackHost(checked.url, allow))
+  // A resolver that does not answer must not hold the request: a name unresolved in 5 s is refused.
+  const resolved = yield* Effect.promise(() => resolveCallbackHost(checked.url, allow)).pipe(
+    Effect.timeoutOption("5 seconds"),
+    Effect.map(Option.getOrElse(() => ({ refused: `${checked.url.hostname} did not resolve within 5 s` })))
+  )
   if ("refused" in resolved) return yield* refuse(resolved.refused)
   return checked.url.href
 })
