@@ -6,6 +6,7 @@
 export {
   type InfrastructureSettings,
   isDistributed,
+  layerCallbackOutbox,
   layerEvents,
   layerInfrastructure,
   layerInfrastructureFromEnv,
@@ -14,6 +15,7 @@ export {
   layerRateCounter,
   layerStorage,
   layerStore,
+  layerStoreClient,
   readInfrastructure
 } from "./infrastructure.ts"
 export { layerSandbox, readSandboxKind, type SandboxKind, sandboxKindConfig } from "./sandbox.ts"

@@ -13,7 +13,7 @@ import {
   StoreError
 } from "@codebox/core"
 import { AmqpTaskEvents, AmqpTaskQueue } from "@codebox/queue-amqp"
-import { PgliteServer, SqlRateCounter, SqlTaskStore } from "@codebox/store-sql"
+import { PgliteServer, SqlCallbackOutbox, SqlRateCounter, SqlTaskStore } from "@codebox/store-sql"
 
 /** Where tasks, the queue and files live. Absent URLs mean embedded mode. */
 export interface InfrastructureSettings {
@@ -73,15 +73,23 @@ export const layerPostgresClient = (url: Redacted.Redacted<string>, options: { r
     )
   )
 
-/** The TaskStore the settings ask for: PostgreSQL (LISTEN/NOTIFY) or the embedded PGlite; migrated. */
-export const layerStore = (settings: InfrastructureSettings) =>
+/**
+ * The database client of the store: PostgreSQL, or the embedded PGlite under `dataDir/db`. Pass the
+ * same layer value to everything on the store (layers are built once per value), since PGlite
+ * can be opened by one client only.
+ */
+export const layerStoreClient = (settings: InfrastructureSettings) =>
   Option.match(settings.databaseUrl, {
-    onSome: (url) => SqlTaskStore.layer({ notifications: "listen" }).pipe(Layer.provide(layerPostgresClient(url))),
-    onNone: () =>
-      SqlTaskStore.layer({ notifications: "local" }).pipe(
-        Layer.provide(PgliteServer.layerClient({ dataDir: path.join(settings.dataDir, "db") }))
-      )
+    onSome: (url) => layerPostgresClient(url),
+    onNone: () => PgliteServer.layerClient({ dataDir: path.join(settings.dataDir, "db") })
   })
+
+/** The TaskStore the settings ask for: PostgreSQL (LISTEN/NOTIFY) or the embedded PGlite; migrated. */
+export const layerStore = (settings: InfrastructureSettings, client = layerStoreClient(settings)) =>
+  SqlTaskStore.layer({ notifications: Option.isSome(settings.databaseUrl) ? "listen" : "local" }).pipe(Layer.provide(client))
+
+/** Pending result callbacks, in the store's database (give it the store's client layer). */
+export const layerCallbackOutbox = (client: ReturnType<typeof layerStoreClient>) => SqlCallbackOutbox.layer.pipe(Layer.provide(client))
 
 /** The TaskQueue the settings ask for: RabbitMQ or in-process. */
 export const layerQueue = (settings: InfrastructureSettings) =>

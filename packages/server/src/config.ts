@@ -1,4 +1,5 @@
 import { Config, Context, Effect, Layer, Redacted, Schema } from "effect"
+import { parseAllowList } from "./callbacks/callbackAddress.ts"
 
 /** Settings of the HTTP server. Every field has a default that suits a developer's machine. */
 export interface ServerSettings {
@@ -34,6 +35,12 @@ export interface ServerSettings {
   readonly dataDir: string
   /** Tasks the in-process worker runs at once; 0 makes this an API-only node. */
   readonly workerConcurrency: number
+  /** CODEBOX_CALLBACK_SECRET: the key callbacks are signed with; without it `callback_url` is refused. */
+  readonly callbackSecret: Redacted.Redacted<string> | null
+  /** CODEBOX_CALLBACK_ALLOW: hosts and CIDRs callbacks may reach although internal (see callbackAddress.ts). */
+  readonly callbackAllow: ReadonlyArray<string>
+  /** CODEBOX_CALLBACK_RETRY_SECONDS: the waits before each retry of a failed delivery; their count + 1 is the tries. */
+  readonly callbackRetrySeconds: ReadonlyArray<number>
 }
 
 export const defaultSettings: ServerSettings = {
@@ -49,7 +56,11 @@ export const defaultSettings: ServerSettings = {
   maxUploadTotalBytes: 100 * 1024 * 1024,
   maxWaitSeconds: 60,
   dataDir: "./data",
-  workerConcurrency: 2
+  workerConcurrency: 2,
+  callbackSecret: null,
+  callbackAllow: [],
+  // 6 tries over 620 s: a receiver down for ten minutes still gets the result.
+  callbackRetrySeconds: [20, 40, 80, 160, 320]
 }
 
 const megabytes = (name: string, fallback: number) =>
@@ -58,8 +69,8 @@ const megabytes = (name: string, fallback: number) =>
     Config.map((mb) => Math.floor(mb * 1024 * 1024))
   )
 
-/** A comma-separated list of keys (or their salted hashes), kept redacted. */
-const keyList = (name: string) =>
+/** A comma-separated list of words. */
+const wordList = (name: string) =>
   Config.String(name).pipe(
     Config.withDefault(""),
     Config.map((raw) =>
@@ -67,9 +78,11 @@ const keyList = (name: string) =>
         .split(",")
         .map((k) => k.trim())
         .filter((k) => k.length > 0)
-        .map((k) => Redacted.make(k))
     )
   )
+
+/** A comma-separated list of keys (or their salted hashes), kept redacted. */
+const keyList = (name: string) => wordList(name).pipe(Config.map((keys) => keys.map((k) => Redacted.make(k))))
 
 /** The settings from the environment (names as in the README). */
 export const settingsFromEnv = Config.all({
@@ -85,7 +98,15 @@ export const settingsFromEnv = Config.all({
   maxUploadTotalBytes: megabytes("CODEBOX_MAX_UPLOAD_MB", defaultSettings.maxUploadTotalBytes),
   maxWaitSeconds: Config.Number("CODEBOX_MAX_WAIT_SECONDS").pipe(Config.withDefault(defaultSettings.maxWaitSeconds)),
   dataDir: Config.String("CODEBOX_DATA_DIR").pipe(Config.withDefault(defaultSettings.dataDir)),
-  workerConcurrency: Config.Int("CODEBOX_WORKER_CONCURRENCY").pipe(Config.withDefault(defaultSettings.workerConcurrency))
+  workerConcurrency: Config.Int("CODEBOX_WORKER_CONCURRENCY").pipe(Config.withDefault(defaultSettings.workerConcurrency)),
+  callbackSecret: Config.Redacted("CODEBOX_CALLBACK_SECRET").pipe(
+    Config.withDefault(Redacted.make("")),
+    Config.map((secret) => (Redacted.value(secret) === "" ? null : secret))
+  ),
+  callbackAllow: wordList("CODEBOX_CALLBACK_ALLOW"),
+  callbackRetrySeconds: wordList("CODEBOX_CALLBACK_RETRY_SECONDS").pipe(
+    Config.map((words) => (words.length === 0 ? defaultSettings.callbackRetrySeconds : words.map(Number)))
+  )
 })
 
 /** A setting out of range: the server refuses to start and says which. */
@@ -100,6 +121,11 @@ const validate = (settings: ServerSettings): Effect.Effect<ServerSettings, Inval
   if (settings.rateLimitWindowSeconds < 1) problems.push("CODEBOX_RATE_LIMIT_WINDOW_SECONDS must be at least 1")
   if (settings.maxWaitSeconds < 0) problems.push("CODEBOX_MAX_WAIT_SECONDS must be 0 or more")
   if (settings.workerConcurrency < 0) problems.push("CODEBOX_WORKER_CONCURRENCY must be 0 or more")
+  if (settings.callbackRetrySeconds.some((s) => !Number.isFinite(s) || s < 0)) {
+    problems.push("CODEBOX_CALLBACK_RETRY_SECONDS must list waits in seconds, 0 or more (e.g. 20,40,80,160,320)")
+  }
+  const allow = parseAllowList(settings.callbackAllow)
+  if (typeof allow === "string") problems.push(`CODEBOX_CALLBACK_ALLOW: ${allow}`)
   for (const [name, value] of [
     ["CODEBOX_MAX_BODY_MB", settings.maxJsonBodyBytes],
     ["CODEBOX_MAX_UPLOAD_FILE_MB", settings.maxUploadFileBytes],

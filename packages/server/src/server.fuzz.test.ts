@@ -58,6 +58,7 @@ const generator = (seed: number) => {
     "limits",
     "input_files",
     "files",
+    "callback_url",
     "wall_time_ms",
     "memory_mb",
     "__proto__",

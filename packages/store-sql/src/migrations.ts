@@ -114,12 +114,34 @@ const m0005_rate_counts = Effect.gen(function* () {
   yield* sql`CREATE INDEX codebox_rate_counts_end ON codebox_rate_counts (window_end)`
 })
 
+/**
+ * Result callbacks waiting to be delivered (see SqlCallbackOutbox): one row per task, written when
+ * the task is accepted, due once the task is final and `next_at` has come. Deleted with its task.
+ */
+const m0006_callbacks = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    CREATE TABLE codebox_callbacks (
+      task_id      text PRIMARY KEY REFERENCES codebox_tasks (task_id) ON DELETE CASCADE,
+      url          text NOT NULL,
+      state        text NOT NULL CHECK (state IN ('pending','delivered','failed')),
+      tries        integer NOT NULL DEFAULT 0,
+      last_status  integer,
+      last_error   text,
+      next_at      bigint NOT NULL DEFAULT 0,
+      lease_owner  text,
+      lease_until  bigint NOT NULL DEFAULT 0
+    )`
+  yield* sql`CREATE INDEX codebox_callbacks_pending ON codebox_callbacks (next_at) WHERE state = 'pending'`
+})
+
 const migrationRecord = {
   "0001_tasks": m0001_tasks,
   "0002_task_owner": m0002_task_owner,
   "0003_task_output": m0003_task_output,
   "0004_task_judge": m0004_task_judge,
-  "0005_rate_counts": m0005_rate_counts
+  "0005_rate_counts": m0005_rate_counts,
+  "0006_callbacks": m0006_callbacks
 }
 export const migrations = Migrator.fromRecord(migrationRecord)
 /** How many migrations a fresh database gets. */

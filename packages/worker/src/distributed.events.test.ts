@@ -1,9 +1,8 @@
 import type { ChildProcess } from "node:child_process"
 import { checkLateAndResumed, checkLiveStream } from "@codebox/server/test-support/events"
-import { testAmqpUrl } from "@codebox/test-support"
 import { afterEach, describe, it } from "vitest"
 import { type Cluster, startCluster } from "./test-support/cluster.ts"
-import { startServerProcess } from "./test-support/serverProcess.ts"
+import { startServerOnCluster } from "./test-support/serverProcess.ts"
 
 let cluster: Cluster | undefined
 let server: ChildProcess | undefined
@@ -19,12 +18,7 @@ describe("task events in distributed mode: output from a worker process to the s
     cluster = await startCluster()
     const worker = cluster.spawnWorker("events-a")
     await cluster.awaitWorker(worker.name)
-    const started = await startServerProcess({
-      DATABASE_URL: cluster.databaseUrl,
-      CODEBOX_AMQP_URL: testAmqpUrl,
-      CODEBOX_AMQP_QUEUE: cluster.queue,
-      CODEBOX_DATA_DIR: cluster.dataDir
-    })
+    const started = await startServerOnCluster(cluster)
     server = started.child
     const live = await checkLiveStream(started.base)
     await checkLateAndResumed(started.base, live)

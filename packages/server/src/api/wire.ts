@@ -74,13 +74,21 @@ const formText = storableText(1024 * 1024)
 /** One or several values of a repeated text field of a form. */
 const formTextList = Schema.Union([formText, Schema.Array(formText)])
 
+/** Where the final result is POSTed, signed (see docs/http-api.md, "Callbacks"). */
+const callbackUrl = Schema.String.check(Schema.isMaxLength(2048)).annotate({
+  description:
+    "http or https URL that receives the final result (the task_result body) as a signed POST when the task ends; " +
+    "refused (400) when its host is or resolves to a loopback, private, link-local, multicast or metadata address"
+})
+
 /** The JSON body of POST /api/tasks/create; the limits are documented with the server's languages. */
 export const createTaskPayload = (languages: ReadonlyArray<LanguageMaxima>) =>
   Schema.Struct({
     programming_language: language,
     source_code: sourceCode,
     ...taskOptions(languages),
-    ...judgeOptions
+    ...judgeOptions,
+    callback_url: nullable(callbackUrl)
   })
 export type CreateTaskPayload = ReturnType<typeof createTaskPayload>["Type"]
 /** A create body whatever the language (batch items; the engine checks limits per language). */
@@ -122,7 +130,8 @@ export const FileTaskForm = (
     tests: Schema.optionalKey(Schema.String),
     compare: Schema.optionalKey(Schema.String),
     float_tolerance: Schema.optionalKey(Schema.String),
-    stop_on_first_failure: Schema.optionalKey(Schema.String)
+    stop_on_first_failure: Schema.optionalKey(Schema.String),
+    callback_url: Schema.optionalKey(callbackUrl)
   }).pipe(HttpApiSchema.asMultipart({ maxFileSize: limits.maxFileSize, maxTotalSize: limits.maxTotalSize, maxParts: 64 }))
 
 export const WaitQuery = {
@@ -163,10 +172,22 @@ export type TaskInProgress = typeof TaskInProgress.Type
 export const WireResult = TaskResult
 export type WireResult = typeof WireResult.Type
 
+/** How the task's callback went (only for a task created with `callback_url`). */
+export const CallbackView = Schema.Struct({
+  url: Schema.String,
+  state: Schema.Literals(["pending", "delivered", "failed"]).annotate({
+    description: "pending (waiting for the task to end, or for the next try), delivered (a 2xx answer) or failed (every try failed)"
+  }),
+  tries: Schema.Int,
+  last_status: Schema.NullOr(Schema.Int).annotate({ description: "HTTP status of the last try; null before one, or without an answer" }),
+  last_error: Schema.NullOr(Schema.String)
+})
+
 export const TaskFinished = Schema.Struct({
   task_id: Schema.String,
   status: Schema.Literals(["SUCCESS", "FAILURE", "REVOKED"]),
-  result: WireResult
+  result: WireResult,
+  callback: Schema.optionalKey(CallbackView)
 })
 export type TaskFinished = typeof TaskFinished.Type
 

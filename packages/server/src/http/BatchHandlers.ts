@@ -7,6 +7,7 @@ import { type BatchCreated, type BatchItemError, type BatchResults, maxBatchTask
 import { RateLimited } from "../api/errors.ts"
 import { CreateTaskPayload } from "../api/wire.ts"
 import { ServerConfig } from "../config.ts"
+import { checkCallbackRequest, registerCallback } from "./callbacks.ts"
 import { finishedView } from "./present.ts"
 import { RateLimiter } from "./RateLimiter.ts"
 import { rateLimitClient } from "./RequestGuard.ts"
@@ -83,7 +84,12 @@ export const BatchHandlers = (api: Api) =>
             decodeItem(item, { onExcessProperty: "error" }).pipe(
               Effect.mapError(validationError),
               Effect.flatMap((body) =>
-                engine.submit(toTaskRequest(body), [], owner).pipe(Effect.catch((e) => Effect.flatMap(itemError(e), Effect.fail)))
+                Effect.gen(function* () {
+                  const callbackUrl = yield* checkCallbackRequest(settings, body.callback_url)
+                  const task = yield* engine.submit(toTaskRequest(body), [], owner)
+                  yield* registerCallback(task, callbackUrl)
+                  return task
+                }).pipe(Effect.catch((e) => Effect.flatMap(itemError(e), Effect.fail)))
               ),
               Effect.match({
                 onSuccess: (task): BatchCreated["tasks"][number] => ({ task_id: task.task_id, status: "accepted" }),

@@ -5,6 +5,7 @@ import type { Multipart } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import type { Api } from "../api/Api.ts"
 import { ServerConfig } from "../config.ts"
+import { checkCallbackRequest, registerCallback, withCallback } from "./callbacks.ts"
 import { downloadResponse, fileResponse, manifestOf } from "./downloads.ts"
 import { readJudgeForm } from "./judgeForm.ts"
 import { finishedView, progressView } from "./present.ts"
@@ -85,8 +86,11 @@ export const FileTasksHandlers = (api: Api) =>
             ...judge
           }
           const owner = ownerOf(yield* currentCaller(settings))
-          const task = yield* awaitUpTo(engine, yield* engine.submit(request, files, owner), seconds)
-          if (isFinal(task.state)) return finishedView(task)
+          const callbackUrl = yield* checkCallbackRequest(settings, payload.callback_url)
+          const submitted = yield* engine.submit(request, files, owner)
+          yield* registerCallback(submitted, callbackUrl)
+          const task = yield* awaitUpTo(engine, submitted, seconds)
+          if (isFinal(task.state)) return yield* withCallback(finishedView(task), task)
           return { task_id: task.task_id, status: "accepted" as const }
         }),
         download: Effect.fn("Server.download")(function* ({ params }) {

@@ -5,6 +5,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import type { Api } from "../api/Api.ts"
 import type { CreateTaskPayload } from "../api/wire.ts"
 import { ServerConfig } from "../config.ts"
+import { checkCallbackRequest, registerCallback, withCallback } from "./callbacks.ts"
 import { eventStreamResponse, resumePointOf } from "./eventStream.ts"
 import { finishedView, taskView } from "./present.ts"
 import { currentCaller, ownerOf, visibleTask } from "./tenancy.ts"
@@ -37,16 +38,18 @@ export const TasksHandlers = (api: Api) =>
         create: Effect.fn("Server.createTask")(function* ({ payload, query }) {
           const seconds = yield* waitSeconds(settings, query.wait)
           const caller = yield* currentCaller(settings)
+          const callbackUrl = yield* checkCallbackRequest(settings, payload.callback_url)
           const submitted = yield* engine.submit(toTaskRequest(payload), [], ownerOf(caller))
+          yield* registerCallback(submitted, callbackUrl)
           const task = yield* awaitUpTo(engine, submitted, seconds)
-          if (isFinal(task.state)) return finishedView(task)
+          if (isFinal(task.state)) return yield* withCallback(finishedView(task), task)
           return { task_id: task.task_id, status: "accepted" as const }
         }),
         result: Effect.fn("Server.taskResult")(function* ({ params, query }) {
           const seconds = yield* waitSeconds(settings, query.wait)
           const caller = yield* currentCaller(settings)
           const task = yield* awaitUpTo(engine, yield* visibleTask(engine, caller, params.task_id), seconds)
-          return taskView(task)
+          return yield* withCallback(taskView(task), task)
         }),
         events: Effect.fn("Server.taskEvents")(function* ({ params }) {
           const task = yield* visibleTask(engine, yield* currentCaller(settings), params.task_id)

@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process"
 import * as net from "node:net"
 import * as path from "node:path"
 import { watchServer } from "@codebox/server/test-support/contract"
+import { testAmqpUrl } from "@codebox/test-support"
+import type { Cluster } from "./cluster.ts"
 
 const serverMain = path.join(import.meta.dirname, "..", "..", "..", "server", "src", "main.ts")
 
@@ -47,3 +49,13 @@ export const startServerProcess = async (env: Record<string, string>): Promise<S
     child.on("exit", (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)))
   })
 }
+
+/** The API server app on a cluster's PostgreSQL, RabbitMQ queue and data dir, with `env` over those. */
+export const startServerOnCluster = (cluster: Cluster, env: Record<string, string> = {}) =>
+  startServerProcess({
+    DATABASE_URL: cluster.databaseUrl,
+    CODEBOX_AMQP_URL: testAmqpUrl,
+    CODEBOX_AMQP_QUEUE: cluster.queue,
+    CODEBOX_DATA_DIR: cluster.dataDir,
+    ...env
+  })
