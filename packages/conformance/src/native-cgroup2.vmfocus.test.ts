@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { PgliteServer } from "@codebox/store-sql"
 import { Effect, Layer } from "effect"
@@ -32,13 +34,20 @@ const outcome =
         logFile,
         // --liftoff-only: V8 compiles WebAssembly (PGlite) with its baseline tier only; its
         // optimising tier takes minutes under emulation.
-        command: ["node", "--liftoff-only", "packages/conformance/vm/focus.guest.ts", "/codebox-out/focus.json", "/codebox-out/data"],
+        command: ["node", "--liftoff-only", "packages/conformance/vm/focus.guest.ts", "/codebox-out/focus.json", "/codebox-out/data.tar"],
         reportName: "focus.json",
         timeoutSeconds: 900,
         // The server's embedded database, made here as a first start makes it: PGlite's initdb takes
-        // seconds on the host and minutes under emulation. The guest starts the server on a copy.
-        prepare: (outDir) =>
-          Effect.runPromise(Effect.scoped(Layer.build(PgliteServer.layerClient({ dataDir: path.join(outDir, "data", "db") }))))
+        // seconds on the host and a minute under emulation. The guest starts the server on a copy.
+        prepare: async (outDir) => {
+          const data = fs.mkdtempSync(path.join(os.tmpdir(), "codebox-vm-data-"))
+          try {
+            await Effect.runPromise(Effect.scoped(Layer.build(PgliteServer.layerClient({ dataDir: path.join(data, "db") }))))
+            execFileSync("tar", ["-C", data, "-cf", path.join(outDir, "data.tar"), "."])
+          } finally {
+            fs.rmSync(data, { recursive: true, force: true })
+          }
+        }
       })
     : null
 
