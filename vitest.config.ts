@@ -23,7 +23,7 @@ export default defineConfig({
       // The cgroup-v2 VM (packages/sandbox-native/vm) takes both cores: after the fault group, alone.
       // Its file boots the VM while being collected, so collection gets the whole budget. By default
       // only the focused check (about 3 minutes after the set-up's cached build); the whole suites
-      // (over 20 minutes under emulation on 2 cores) when asked for: `npm run test:cgroup2`, or
+      // (about 17 minutes under emulation on 2 cores) when asked for: `npm run test:cgroup2`, or
       // CODEBOX_TEST_CGROUP2=1 with npm test.
       { extends: true, test: { name: "vm", include: [vmFocus], sequence: { groupOrder: 2 }, fileParallelism: false } },
       ...(process.env.CODEBOX_TEST_CGROUP2 === "1"
