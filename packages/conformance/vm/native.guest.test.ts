@@ -7,6 +7,7 @@ import { NativeSandbox } from "@codebox/sandbox-native"
 import { hostileSuite, pluginConformance, sandboxConformance } from "@codebox/testkit"
 import { Layer } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
+import { forkCounters } from "./programs.ts"
 
 // Runs inside the cgroup-v2 VM only (packages/sandbox-native/vm, booted by
 // ../src/native-cgroup2.vm.test.ts): the native sandbox's contract, the hostile suite and each
@@ -31,17 +32,6 @@ describe("the guest is a cgroup-v2-only kernel", () => {
 sandboxConformance("native (cgroup v2)", sandbox, { plugins, concurrency: 2, timeoutMs })
 hostileSuite("native (cgroup v2)", sandbox, { plugins, leftovers: () => NativeSandbox.leftovers(), timeoutMs })
 for (const plugin of plugins) pluginConformance(plugin, { sandbox, timeoutMs })
-
-/** Forks up to 20 children that sleep, and prints how many forks succeeded. */
-const forkCounters: Record<string, string> = {
-  python:
-    "import os, time\nn = 0\nfor _ in range(20):\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n" +
-    "    if pid == 0:\n        time.sleep(30)\n        os._exit(0)\n    n += 1\nprint(n)\n",
-  c:
-    "#include <stdio.h>\n#include <unistd.h>\nint main(void) {\n  int n = 0;\n  for (int i = 0; i < 20; i++) {\n" +
-    "    pid_t p = fork();\n    if (p < 0) break;\n    if (p == 0) { sleep(30); _exit(0); }\n    n++;\n  }\n" +
-    '  printf("%d\\n", n);\n  return 0;\n}\n'
-}
 
 describe("cgroup v2: what each job is limited to and measured at", () => {
   const box = createCodeBox({ plugins, sandbox: sandbox.pipe(Layer.orDie), concurrency: 2 })

@@ -26,6 +26,12 @@ if [ -e "$CTL/out-share" ]; then
   mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /codebox-out
 fi
 
+# The host's seccomp filter (run.sh copies it in), where the native sandbox looks for it.
+if [ -e "$CTL/codebox.bpf" ]; then
+  mkdir -p /var/lib/codebox/seccomp
+  cp "$CTL/codebox.bpf" /var/lib/codebox/seccomp/codebox.bpf
+fi
+
 mapfile -d '' -t argv <"$CTL/argv"
 read -r share <"$CTL/share-path" || true # no trailing newline: read "fails" but sets it
 cd "$share"

@@ -24,6 +24,8 @@
 #      CODEBOX_VM_PASSENV   names of host variables to pass into the guest, e.g. "CI FOO"
 #      CODEBOX_VM_TRACE=1   trace the guest init with timestamps (set -x) into the log
 #      CODEBOX_VM_APPEND    extra kernel command line, e.g. "loglevel=7" to see the whole boot
+#      CODEBOX_SECCOMP_DIR  where the host's compiled seccomp filter is (default /var/lib/codebox/seccomp);
+#                           its codebox.bpf is installed at /var/lib/codebox/seccomp/ in the guest
 #      CODEBOX_VM_CACHE     cache dir (default /var/cache/codebox-vm); CODEBOX_VM_SKIP_BUILD=1
 set -euo pipefail
 
@@ -110,6 +112,10 @@ printf '%s' "$SHARE" >"$CTL/share-path"
 printf '%s' "$SHARE_MODE" >"$CTL/share-mode"
 if [ "${CODEBOX_VM_TRACE:-0}" = 1 ]; then : >"$CTL/trace"; fi
 printf '%s\0' "$@" >"$CTL/argv"
+# The native sandbox refuses to start without its seccomp filter: the host's (built by
+# scripts/setup.d/10-sandbox-runtimes.sh) goes in on every run, so it is never stale in the image.
+SECCOMP_BPF="${CODEBOX_SECCOMP_DIR:-/var/lib/codebox/seccomp}/codebox.bpf"
+if [ -s "$SECCOMP_BPF" ]; then cp "$SECCOMP_BPF" "$CTL/codebox.bpf"; fi
 printf "CODEBOX_VM_SUBTREE_CONTROL='%s'\n" "$SUBTREE" >"$CTL/env" # read by busybox sh
 : >"$CTL/passenv"
 for v in ${CODEBOX_VM_PASSENV:-}; do
