@@ -108,6 +108,7 @@ describe("a release", () => {
     const { stdout, stderr } = await run(node, [pnpm, "publish", "-r", "--dry-run", "--no-git-checks"], { cwd: root, timeout: 240_000 })
     const published = [...`${stdout}\n${stderr}`.matchAll(/^\+ (@codebox\/[\w-]+)@([\d.]+)$/gm)].map((m) => `${m[1]}@${m[2]}`).sort()
     const expected = [
+      "cli",
       "core",
       "lang-c",
       "lang-javascript",
