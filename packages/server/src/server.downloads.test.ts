@@ -45,14 +45,22 @@ describe("downloads stream from storage (scripted sandbox, local file storage)",
 
   it("serves a 64 MiB single output with its exact Content-Length and bytes", async () => {
     const size = 64 * 1024 * 1024
+    // Worked out first: hashing 64 MiB after the download would keep this process busy for seconds,
+    // long enough for the server to close the idle keep-alive connection the next test reuses.
+    const expected = sha256(filledBytes(size))
     const taskId = await run(`fill OUT_big.bin ${size}`)
     const download = await fetch(`${api}/file_task/${taskId}/download`)
     expect(download.status).toBe(200)
     expect(download.headers.get("content-length")).toBe(String(size))
     expect(download.headers.get("content-disposition")).toContain('filename="big.bin"')
-    const body = new Uint8Array(await download.arrayBuffer())
-    expect(body.byteLength).toBe(size)
-    expect(sha256(body)).toBe(sha256(filledBytes(size)))
+    const hash = createHash("sha256")
+    let received = 0
+    for await (const chunk of download.body!) {
+      hash.update(chunk)
+      received += chunk.byteLength
+    }
+    expect(received).toBe(size)
+    expect(hash.digest("hex")).toBe(expected)
   })
 
   it("builds a task's zip once for concurrent downloads, all of them identical and complete", async () => {
@@ -83,5 +91,15 @@ describe("downloads stream from storage (scripted sandbox, local file storage)",
     expect(sha256(new Uint8Array(await again.arrayBuffer()))).toBe(sha256(downloads[0]!))
     expect(await zipBuilds(server.url)).toBe(before + 1)
     await expect(fs.stat(path.join(server.dataDir, "files", taskId, "cache", "outputs.zip"))).resolves.toBeDefined()
+  })
+
+  it("answers a clean error, keeps no zip and stays up when an output file is gone from storage", async () => {
+    const taskId = await run("fill OUT_a.bin 1000\nfill OUT_b.bin 2000")
+    await fs.rm(path.join(server.dataDir, "files", taskId, "out", "b.bin"))
+    const broken = await call(`${api}/file_task/${taskId}/download`)
+    expect(broken.status).toBe(500)
+    expect(broken.body._tag).toBe("StorageError")
+    await expect(fs.readdir(path.join(server.dataDir, "files", taskId, "cache")).catch(() => [])).resolves.toEqual([])
+    expect((await call(`${api}/health`)).status).toBe(200)
   })
 })

@@ -1,4 +1,5 @@
 import { Readable } from "node:stream"
+import type { ReadableStream as WebReadableStream } from "node:stream/web"
 import { ZipArchive } from "archiver"
 import { StorageError, type ZipEncoder } from "@codebox/core"
 import { Stream } from "effect"
@@ -12,9 +13,11 @@ export const archiverZip: ZipEncoder = (entries) =>
   Stream.suspend(() => {
     const archive = new ZipArchive({ zlib: { level: 6 } })
     for (const entry of entries) {
-      archive.append(Readable.fromWeb(Stream.toReadableStream(entry.content) as import("node:stream/web").ReadableStream<Uint8Array>), {
-        name: entry.name
-      })
+      const content = Readable.fromWeb(Stream.toReadableStream(entry.content) as WebReadableStream<Uint8Array>)
+      // archiver does not listen for its sources' errors: unheard, one would be thrown at the process
+      // and the archive would wait forever. It ends the archive instead, with that error.
+      content.once("error", (cause) => archive.destroy(cause))
+      archive.append(content, { name: entry.name })
     }
     void archive.finalize().catch(() => undefined)
     return Stream.fromAsyncIterable(
