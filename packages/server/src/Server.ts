@@ -1,6 +1,15 @@
 import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
-import { type Engine, type FileStorage, Languages, type Sandbox, type TaskEvents, type TaskQueue, type TaskStore } from "@codebox/core"
+import {
+  type Engine,
+  type FileStorage,
+  Languages,
+  OutputZips,
+  type Sandbox,
+  type TaskEvents,
+  type TaskQueue,
+  type TaskStore
+} from "@codebox/core"
 import { Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiMiddleware, HttpApiScalar } from "effect/http-api"
@@ -14,6 +23,7 @@ import type { KnownRoute } from "./http/errorBodies.ts"
 import { requestGuard } from "./http/RequestGuard.ts"
 import { HealthHandlers, LanguagesHandlers } from "./http/SystemHandlers.ts"
 import { TasksHandlers } from "./http/TasksHandlers.ts"
+import { archiverZip } from "./http/zipEncoder.ts"
 import { OpsRoutes, opsRoutePaths } from "./ops/OpsRoutes.ts"
 import { requestFieldNames } from "./api/wire.ts"
 
@@ -28,10 +38,13 @@ export const apiFor = (settings: ServerSettings, languages: ReadonlyArray<ApiLan
 
 /** Every handler group of the API, still needing the engine's services and ServerConfig. */
 export const handlersFor = (api: ReturnType<typeof apiFor>) =>
-  Layer.mergeAll(TasksHandlers(api), FileTasksHandlers(api), BatchHandlers(api), LanguagesHandlers(api), HealthHandlers(api)).pipe(
-    Layer.provideMerge(ApiKeyAuthLive),
-    Layer.provideMerge(HttpApiMiddleware.layerProblemDetails({ includeDetails: true }))
-  )
+  Layer.mergeAll(
+    TasksHandlers(api),
+    FileTasksHandlers(api).pipe(Layer.provide(OutputZips.layer(archiverZip))),
+    BatchHandlers(api),
+    LanguagesHandlers(api),
+    HealthHandlers(api)
+  ).pipe(Layer.provideMerge(ApiKeyAuthLive), Layer.provideMerge(HttpApiMiddleware.layerProblemDetails({ includeDetails: true })))
 
 /** Every route of the API, the documents and the operations pages, as method and path. */
 export const knownRoutes = (api: ReturnType<typeof apiFor>): ReadonlyArray<KnownRoute> => [

@@ -79,6 +79,25 @@ describe("SqlTaskStore on PostgreSQL", () => {
     })
   )
 
+  it.live("answers a read whose connection the database dropped, on a new connection", () =>
+    Effect.gen(function* () {
+      const url = yield* scratchDatabase(testDatabaseUrl)
+      const store = yield* storeOn(url)
+      const task = aTask()
+      yield* store.insert(task)
+      const admin = Context.get(yield* Layer.build(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })), PgClient.PgClient)
+      for (let round = 0; round < 5; round++) {
+        // Warm the store's pooled connections, then drop every one of them, as a restart would.
+        yield* Effect.all([store.get(task.task_id), store.counts, store.list({})], { concurrency: "unbounded" })
+        yield* admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()`
+        const [read, counts] = yield* Effect.all([store.get(task.task_id), store.counts], { concurrency: "unbounded" })
+        expect(read.task_id).toBe(task.task_id)
+        expect(counts.PENDING).toBe(1)
+      }
+    })
+  )
+
   it.live("migrates once when several processes start at the same time", () =>
     Effect.gen(function* () {
       const url = yield* scratchDatabase(testDatabaseUrl)

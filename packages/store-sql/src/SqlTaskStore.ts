@@ -14,6 +14,7 @@ import {
   TaskStore,
   type WorkerStatus
 } from "@codebox/core"
+import { retryOnBrokenConnection } from "./brokenConnection.ts"
 import { finalChannel, migrate } from "./migrations.ts"
 import { readOutput, splitResult, writeOutput } from "./outputs.ts"
 import { decodeTask as decodeRow, decodeWorkers } from "./rows.ts"
@@ -28,6 +29,12 @@ export interface SqlTaskStoreOptions {
 }
 
 const storeError = (what: string) => (e: SqlError) => new StoreError({ message: `${what}: ${e.message}`, cause: e })
+
+/** A read: retried on a new connection if its own broke, then any failure is a StoreError. */
+const reading =
+  (what: string) =>
+  <A, R>(query: Effect.Effect<A, SqlError, R>) =>
+    query.pipe(retryOnBrokenConnection, Effect.mapError(storeError(what)))
 
 const notFound = (id: TaskId) => new TaskNotFound({ task_id: id, message: "TaskResult does not exist" })
 
@@ -47,8 +54,8 @@ export const make = (options: SqlTaskStoreOptions) =>
         task.result !== null && (row as { readonly output_chunked?: unknown }).output_chunked === true
           ? readOutput(task.task_id, task.result).pipe(
               Effect.provideService(PgClient.PgClient, sql),
-              Effect.map((result): Task => ({ ...task, result })),
-              Effect.mapError(storeError(what))
+              reading(what),
+              Effect.map((result): Task => ({ ...task, result }))
             )
           : Effect.succeed(task)
       )
@@ -95,7 +102,7 @@ export const make = (options: SqlTaskStoreOptions) =>
     }
 
     const get = Effect.fn("SqlTaskStore.get")(function* (id: TaskId) {
-      const rows = yield* sql`SELECT * FROM codebox_tasks WHERE task_id = ${id}`.pipe(Effect.mapError(storeError("get")))
+      const rows = yield* sql`SELECT * FROM codebox_tasks WHERE task_id = ${id}`.pipe(reading("get"))
       const row = rows[0]
       if (row === undefined) return yield* notFound(id)
       return yield* decodeTask("get")(row)
@@ -194,14 +201,14 @@ export const make = (options: SqlTaskStoreOptions) =>
             AND ${filter.language === undefined ? sql`TRUE` : sql`language = ${filter.language}`}
             AND ${filter.owner === undefined ? sql`TRUE` : sql`owner = ${filter.owner}`}
           ORDER BY created_at DESC
-          LIMIT ${filter.limit ?? 100} OFFSET ${filter.offset ?? 0}`.pipe(Effect.mapError(storeError("list")))
+          LIMIT ${filter.limit ?? 100} OFFSET ${filter.offset ?? 0}`.pipe(reading("list"))
         return yield* decodeTasks("list")(rows)
       }),
       stale: Effect.fn("SqlTaskStore.stale")(function* (olderThan: number) {
         const rows = yield* sql`
           SELECT * FROM codebox_tasks
           WHERE state IN ('PENDING', 'RECEIVED', 'STARTED', 'RETRY') AND coalesce(started_at, created_at) < ${olderThan}
-          ORDER BY coalesce(started_at, created_at)`.pipe(Effect.mapError(storeError("stale")))
+          ORDER BY coalesce(started_at, created_at)`.pipe(reading("stale"))
         return yield* decodeTasks("stale")(rows)
       }),
       expire: Effect.fn("SqlTaskStore.expire")(function* (finishedBefore: number) {
@@ -213,16 +220,14 @@ export const make = (options: SqlTaskStoreOptions) =>
       }),
       counts: Effect.gen(function* () {
         const rows = yield* sql<{ readonly state: TaskState; readonly n: number }>`
-          SELECT state, count(*)::int AS n FROM codebox_tasks GROUP BY state`.pipe(Effect.mapError(storeError("counts")))
+          SELECT state, count(*)::int AS n FROM codebox_tasks GROUP BY state`.pipe(reading("counts"))
         const counts = emptyStateCounts()
         for (const row of rows) counts[row.state] = row.n
         return counts
       }).pipe(Effect.withSpan("SqlTaskStore.counts")),
       countsOf: Effect.fn("SqlTaskStore.countsOf")(function* (owner: string) {
         const rows = yield* sql<{ readonly state: TaskState; readonly n: number }>`
-          SELECT state, count(*)::int AS n FROM codebox_tasks WHERE owner = ${owner} GROUP BY state`.pipe(
-          Effect.mapError(storeError("counts"))
-        )
+          SELECT state, count(*)::int AS n FROM codebox_tasks WHERE owner = ${owner} GROUP BY state`.pipe(reading("counts"))
         const counts = emptyStateCounts()
         for (const row of rows) counts[row.state] = row.n
         return counts
@@ -236,7 +241,7 @@ export const make = (options: SqlTaskStoreOptions) =>
             last_seen = EXCLUDED.last_seen`.pipe(Effect.mapError(storeError("heartbeat")))
       }),
       workers: sql`SELECT * FROM codebox_workers ORDER BY name COLLATE "C"`.pipe(
-        Effect.mapError(storeError("workers")),
+        reading("workers"),
         Effect.flatMap(decodeWorkers),
         Effect.withSpan("SqlTaskStore.workers")
       ),

@@ -91,3 +91,8 @@ export const recordFinished = (
 
 /** The rate limiter refused a request; `group` is the API group or route it was for. */
 export const recordRateLimited = (group: string) => Metric.update(Metric.withAttributes(rateLimitRejections, { group }), 1)
+
+export const outputZipBuilds = Metric.counter("codebox_output_zip_builds_total", {
+  description: "Zips of a task's output files built for download (each task's is built once and kept)",
+  incremental: true
+})

@@ -1,15 +1,17 @@
+import { randomUUID } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect, Layer, Stream } from "effect"
+import { Effect, Layer, Option, Stream } from "effect"
 import { StorageError } from "../domain/Errors.ts"
-import { type Area, FileStorage } from "../FileStorage.ts"
+import { type Area, FileStorage, streamChunkBytes } from "../FileStorage.ts"
 import { isSafeFileName } from "./names.ts"
 
 const fail = (message: string) => (cause: unknown) => new StorageError({ message, cause })
 
 /**
- * Files under `root/{taskId}/{in,out}/{name}`. Names are checked to be plain base names before any
- * path is built, and the directory tree is CodeBox's own (sandboxes never see it).
+ * Files under `root/{taskId}/{in,out,cache}/{name}`. Names are checked to be plain base names before
+ * any path is built, and the directory tree is CodeBox's own (sandboxes never see it). Streamed
+ * writes go to `root/{taskId}/.partial/` first and are renamed into their area when complete.
  */
 export const layer = (root: string) =>
   Layer.effect(
@@ -45,6 +47,49 @@ export const layer = (root: string) =>
             catch: fail(`cannot write ${area}/${name}`)
           })
         }),
+        writeStream: <E>(taskId: string, area: Area, name: string, data: Stream.Stream<Uint8Array, E>) =>
+          Effect.flatMap(filePath(taskId, area, name), (file) => {
+            const partialDir = path.join(taskDir(taskId), ".partial")
+            const partial = path.join(partialDir, `${randomUUID()}-${name}`)
+            const open = Effect.tryPromise({
+              try: async () => {
+                await fs.promises.mkdir(partialDir, { recursive: true, mode: 0o700 })
+                return await fs.promises.open(partial, "w", 0o600)
+              },
+              catch: fail(`cannot write ${area}/${name}`)
+            })
+            const writeAll = (handle: fs.promises.FileHandle) =>
+              Effect.gen(function* () {
+                let size = 0
+                yield* Stream.runForEach(data, (chunk) =>
+                  Effect.tryPromise({
+                    try: async () => {
+                      // write() may write less than asked; loop until the chunk is on disk.
+                      for (let offset = 0; offset < chunk.byteLength; ) {
+                        offset += (await handle.write(chunk, offset, chunk.byteLength - offset)).bytesWritten
+                      }
+                      size += chunk.byteLength
+                    },
+                    catch: fail(`cannot write ${area}/${name}`)
+                  })
+                )
+                return size
+              })
+            const close = (handle: fs.promises.FileHandle) => Effect.promise(() => handle.close().catch(() => undefined))
+            return Effect.acquireUseRelease(open, writeAll, close).pipe(
+              Effect.tap(() =>
+                Effect.tryPromise({
+                  try: async () => {
+                    await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
+                    await fs.promises.rename(partial, file)
+                  },
+                  catch: fail(`cannot write ${area}/${name}`)
+                })
+              ),
+              Effect.onError(() => Effect.promise(() => fs.promises.rm(partial, { force: true }).catch(() => undefined))),
+              Effect.withSpan("LocalFileStorage.writeStream")
+            )
+          }),
         read: Effect.fn("LocalFileStorage.read")(function* (taskId, area, name) {
           const file = yield* filePath(taskId, area, name)
           return yield* Effect.tryPromise({ try: () => fs.promises.readFile(file), catch: fail(`cannot read ${area}/${name}`) })
@@ -52,9 +97,26 @@ export const layer = (root: string) =>
         stream: (taskId, area, name) =>
           Stream.unwrap(
             Effect.map(filePath(taskId, area, name), (file) =>
-              Stream.fromAsyncIterable(fs.createReadStream(file), fail(`cannot read ${area}/${name}`))
+              Stream.fromAsyncIterable(
+                fs.createReadStream(file, { highWaterMark: streamChunkBytes }) as AsyncIterable<Uint8Array>,
+                fail(`cannot read ${area}/${name}`)
+              )
             )
           ),
+        stat: Effect.fn("LocalFileStorage.stat")(function* (taskId, area, name) {
+          const file = yield* filePath(taskId, area, name)
+          return yield* Effect.tryPromise({
+            try: () =>
+              fs.promises.stat(file).then(
+                (stats) => (stats.isFile() ? Option.some({ name, size: stats.size }) : Option.none()),
+                (e) => {
+                  if (e.code === "ENOENT") return Option.none()
+                  throw e
+                }
+              ),
+            catch: fail(`cannot read ${area}/${name}`)
+          })
+        }),
         list: Effect.fn("LocalFileStorage.list")(function* (taskId, area) {
           const dir = path.join(taskDir(taskId), area)
           return yield* Effect.tryPromise({

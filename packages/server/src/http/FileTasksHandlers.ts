@@ -1,5 +1,16 @@
 import * as fs from "node:fs/promises"
-import { Engine, type InputFile, InvalidTask, isFinal, LimitsRequest, maxInputFiles, StorageError, type TaskRequest } from "@codebox/core"
+import {
+  Engine,
+  FileStorage,
+  type InputFile,
+  InvalidTask,
+  isFinal,
+  LimitsRequest,
+  maxInputFiles,
+  OutputZips,
+  StorageError,
+  type TaskRequest
+} from "@codebox/core"
 import { Effect, Schema } from "effect"
 import type { Multipart } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
@@ -54,6 +65,8 @@ export const FileTasksHandlers = (api: Api) =>
     "fileTasks",
     Effect.fn(function* (handlers) {
       const engine = yield* Engine
+      const storage = yield* FileStorage
+      const zips = yield* OutputZips
       const settings = yield* ServerConfig
 
       /** The task when it is finished, else the 202 body. */
@@ -95,7 +108,7 @@ export const FileTasksHandlers = (api: Api) =>
         }),
         download: Effect.fn("Server.download")(function* ({ params }) {
           const state = yield* finished(params.task_id)
-          return state.done ? yield* downloadResponse(engine, state.task) : state.view
+          return state.done ? yield* downloadResponse(storage, zips, state.task) : state.view
         }),
         files: Effect.fn("Server.outputManifest")(function* ({ params }) {
           const state = yield* finished(params.task_id)
@@ -104,7 +117,7 @@ export const FileTasksHandlers = (api: Api) =>
         }),
         file: Effect.fn("Server.downloadFile")(function* ({ params }) {
           const state = yield* finished(params.task_id)
-          return state.done ? yield* fileResponse(engine, state.task, params.name) : state.view
+          return state.done ? yield* fileResponse(storage, state.task, params.name) : state.view
         })
       })
     })

@@ -1,5 +1,5 @@
 import { FileStorage, type LanguagePlugin, Languages, Sandbox, TaskQueue, TaskStore } from "@codebox/core"
-import { Duration, Effect } from "effect"
+import { Duration, Effect, Fiber } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import type { Api } from "../api/Api.ts"
 import { NotReady } from "../api/errors.ts"
@@ -69,6 +69,23 @@ export const LanguagesHandlers = (api: Api) =>
 
 const checkTimeout = Duration.seconds(5)
 
+/**
+ * The store answers every request, so one that takes longer than this is not ready: a load balancer
+ * should send traffic elsewhere rather than let requests queue behind it.
+ */
+export const storeCheckTimeout = Duration.seconds(2)
+
+/**
+ * Runs the effect in a fiber of its own and waits for it. A deadline on the wait ends the wait at
+ * once, whereas a deadline on the effect itself waits for it to stop, and a check stuck in a query
+ * the client cannot interrupt (a store that does not answer) would hold readiness past its deadline.
+ * The abandoned check is interrupted in the background.
+ */
+const awaitDetached = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.flatMap(Effect.forkDetach(effect), (fiber) =>
+    Fiber.join(fiber).pipe(Effect.onInterrupt(() => Effect.asVoid(Effect.forkDetach(Fiber.interrupt(fiber)))))
+  )
+
 type CheckResult<A> =
   | { readonly name: string; readonly ok: true; readonly value: A; readonly detail: string }
   | { readonly name: string; readonly ok: false; readonly detail: string }
@@ -84,11 +101,15 @@ export const HealthHandlers = (api: Api) =>
       const sandbox = yield* Sandbox
 
       /** Runs a check with a deadline; never fails, reports what went wrong instead. */
-      const check = <A>(name: string, effect: Effect.Effect<A, { readonly message: string }>): Effect.Effect<CheckResult<A>> =>
-        effect.pipe(
+      const check = <A>(
+        name: string,
+        effect: Effect.Effect<A, { readonly message: string }>,
+        timeout: Duration.Duration = checkTimeout
+      ): Effect.Effect<CheckResult<A>> =>
+        awaitDetached(effect).pipe(
           Effect.timeoutOrElse({
-            duration: checkTimeout,
-            orElse: () => Effect.fail({ message: `no answer within ${Duration.format(checkTimeout)}` })
+            duration: timeout,
+            orElse: () => Effect.fail({ message: `no answer within ${Duration.format(timeout)}` })
           }),
           Effect.map((value): CheckResult<A> => ({ name, ok: true, value, detail: "ok" })),
           Effect.catch((e: { readonly message: string }) => Effect.succeed<CheckResult<A>>({ name, ok: false, detail: e.message }))
@@ -98,7 +119,12 @@ export const HealthHandlers = (api: Api) =>
         live: () => Effect.succeed({ status: "ok" as const }),
         ready: Effect.fn("Server.ready")(function* () {
           const [counts, depth, files, box] = yield* Effect.all(
-            [check("store", store.counts), check("queue", queue.depth), check("storage", storage.check), check(`sandbox`, sandbox.check)],
+            [
+              check("store", store.counts, storeCheckTimeout),
+              check("queue", queue.depth),
+              check("storage", storage.check),
+              check(`sandbox`, sandbox.check)
+            ],
             { concurrency: "unbounded" }
           )
           const all = [counts, depth, files, box]

@@ -1,7 +1,15 @@
 import { createHash } from "node:crypto"
-import { ZipArchive } from "archiver"
-import { contentTypeOf, type Engine, type OutputFile, StorageError, type Task } from "@codebox/core"
-import { Effect, Stream } from "effect"
+import {
+  contentTypeOf,
+  type Engine,
+  type FileStorage,
+  type OutputFile,
+  OutputNotFound,
+  type OutputZips,
+  StorageError,
+  type Task
+} from "@codebox/core"
+import { Effect, Option } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { NoOutputFiles } from "../api/errors.ts"
 import { wireResult } from "./present.ts"
@@ -40,36 +48,44 @@ export const manifestOf = Effect.fn("Server.manifestOf")(function* (engine: Engi
 
 const contentTypeIn = (task: Task, name: string) => wireResult(task).files.find((f) => f.name === name)?.content_type ?? contentTypeOf(name)
 
-/** One output file, as itself. */
-export const fileResponse = Effect.fn("Server.fileResponse")(function* (engine: Engine["Service"], task: Task, name: string) {
-  const data = yield* engine.readOutput(task.task_id, name)
-  return HttpServerResponse.uint8Array(data, {
+/** One output file, as itself, streamed from storage with its exact length. */
+export const fileResponse = Effect.fn("Server.fileResponse")(function* (storage: FileStorage["Service"], task: Task, name: string) {
+  if (!wireResult(task).output_files.includes(name)) {
+    return yield* new OutputNotFound({ task_id: task.task_id, name, message: `task has no output file "${name}"` })
+  }
+  const stored = yield* storage.stat(task.task_id, "out", name)
+  if (Option.isNone(stored)) return yield* new StorageError({ message: `cannot read out/${name}` })
+  return HttpServerResponse.stream(storage.stream(task.task_id, "out", name), {
     contentType: contentTypeIn(task, name),
+    contentLength: stored.value.size,
     headers: { "content-disposition": contentDisposition(name) }
   })
 })
 
 /**
- * Several output files as one zip, streamed. Every file is read before the first byte is sent, so
- * a missing file is a clean error response rather than a truncated archive.
+ * Several output files as one zip: the task's kept zip (built on first request, see OutputZips),
+ * streamed with its exact length. The zip is complete before the first byte is sent, so a missing
+ * file is a clean error response rather than a truncated archive.
  */
-export const zipResponse = Effect.fn("Server.zipResponse")(function* (engine: Engine["Service"], task: Task, names: ReadonlyArray<string>) {
-  const files = yield* Effect.forEach(names, (name) => Effect.map(engine.readOutput(task.task_id, name), (data) => ({ name, data })))
-  const archive = new ZipArchive({ zlib: { level: 6 } })
-  for (const file of files) archive.append(Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength), { name: file.name })
-  void archive.finalize()
-  const body = Stream.fromAsyncIterable(
-    archive as AsyncIterable<Uint8Array>,
-    (cause) => new StorageError({ message: "cannot build the zip of the output files", cause })
-  )
-  return HttpServerResponse.stream(body, {
+export const zipResponse = Effect.fn("Server.zipResponse")(function* (
+  zips: OutputZips["Service"],
+  task: Task,
+  names: ReadonlyArray<string>
+) {
+  const zip = yield* zips.zipOf(task.task_id, names)
+  return HttpServerResponse.stream(zip.content, {
     contentType: "application/zip",
+    contentLength: zip.size,
     headers: { "content-disposition": contentDisposition(`${task.task_id}.zip`) }
   })
 })
 
 /** GET /download: the single output as itself, several as a zip. */
-export const downloadResponse = Effect.fn("Server.downloadResponse")(function* (engine: Engine["Service"], task: Task) {
+export const downloadResponse = Effect.fn("Server.downloadResponse")(function* (
+  storage: FileStorage["Service"],
+  zips: OutputZips["Service"],
+  task: Task
+) {
   const names = yield* outputNames(task)
-  return names.length === 1 ? yield* fileResponse(engine, task, names[0]!) : yield* zipResponse(engine, task, names)
+  return names.length === 1 ? yield* fileResponse(storage, task, names[0]!) : yield* zipResponse(zips, task, names)
 })

@@ -4,6 +4,20 @@ import { SandboxPaths, type SandboxStep } from "@codebox/core"
 import { ScriptedSandbox } from "@codebox/testkit"
 import { Effect } from "effect"
 
+/** N bytes that differ from position to position (and are not all compressible), as `fill` writes them. */
+export const filledBytes = (n: number): Uint8Array => {
+  const data = new Uint8Array(n)
+  let x = 2463534242
+  for (let i = 0; i < n; i++) {
+    // xorshift32: cheap, deterministic, and far from a repeating pattern a zip would shrink to nothing
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    data[i] = x & 0xff
+  }
+  return data
+}
+
 /**
  * A ScriptedSandbox whose "programs" are lines of a tiny language, so HTTP tests can drive the
  * whole engine (placeholders, staging, output collection) without a real runtime:
@@ -12,6 +26,7 @@ import { Effect } from "effect"
  *   echo-args             stdout gets the program's arguments as JSON
  *   copy "SRC" "DST"      copies a file inside the sandbox (IN_1 / OUT_x.txt rewrite to quoted paths)
  *   write "DST" TEXT      writes TEXT to a file
+ *   fill "DST" N          writes N bytes of `filledBytes(N)` to a file
  *   exit N                ends with exit code N
  *   hang                  runs until cancelled (the interruption is recorded in `killed`)
  * A step with no source (the version probe) prints "Scripted 1.0".
@@ -42,6 +57,7 @@ export const scriptedPrograms = () => {
       if (command === "echo-args") stdout += JSON.stringify(args)
       if (command === "copy") fs.copyFileSync(hostPath(step, unquote(rest[0]!)), hostPath(step, unquote(rest[1]!)))
       if (command === "write") fs.writeFileSync(hostPath(step, unquote(rest[0]!)), rest.slice(1).join(" "))
+      if (command === "fill") fs.writeFileSync(hostPath(step, unquote(rest[0]!)), filledBytes(Number(rest[1])))
       if (command === "exit") return ScriptedSandbox.outcome({ stdout, exitCode: Number(rest[0]) })
       if (command === "hang") {
         return Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => killed.push(source))))
