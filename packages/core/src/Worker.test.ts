@@ -1,4 +1,4 @@
-import { Deferred, Effect, Fiber, Layer, Stream } from "effect"
+import { Deferred, Effect, Fiber, Layer, Queue, Stream } from "effect"
 import { describe, expect, it } from "@effect/vitest"
 import * as CodeBox from "./CodeBox.ts"
 import { Engine } from "./Engine.ts"
@@ -6,6 +6,7 @@ import { StoreError } from "./domain/Errors.ts"
 import { layerReconciler, reconcileOnce } from "./engine/Reconciler.ts"
 import type { Executor } from "./Executor.ts"
 import { ScriptedSandbox } from "@codebox/testkit"
+import { TaskEvents } from "./TaskEvents.ts"
 import { TaskQueue } from "./TaskQueue.ts"
 import { TaskStore } from "./TaskStore.ts"
 import * as MemoryTaskStore from "./store/MemoryTaskStore.ts"
@@ -14,7 +15,10 @@ import { runWorker } from "./Worker.ts"
 
 /** An engine with no background worker; each step waits for `gate`, and `started` says one began. */
 const gated = <A, E>(
-  body: (gate: Deferred.Deferred<void>, started: Deferred.Deferred<void>) => Effect.Effect<A, E, Engine | TaskStore | TaskQueue | Executor>
+  body: (
+    gate: Deferred.Deferred<void>,
+    started: Deferred.Deferred<void>
+  ) => Effect.Effect<A, E, Engine | TaskStore | TaskQueue | TaskEvents | Executor>
 ) =>
   Effect.gen(function* () {
     const gate = yield* Deferred.make<void>()
@@ -65,15 +69,19 @@ describe("Worker", () => {
         const queue = yield* TaskQueue
         const stop = yield* Deferred.make<void>()
         const task = yield* engine.submit({ language: "toy", source_code: "hello" })
+        // A client watching the task's events sees it go back to RETRY.
+        const watching = yield* (yield* TaskEvents).subscribe(task.task_id)
         const worker = yield* Effect.forkChild(runWorker({ concurrency: 1, drainTimeout: 0 }, Deferred.await(stop)))
         yield* Deferred.await(started)
         yield* Deferred.succeed(stop, undefined)
         yield* Fiber.join(worker)
         const handedBack = yield* store.get(task.task_id)
         expect(handedBack.state).toBe("RETRY")
+        const states = (yield* Queue.clear(watching)).flatMap((e) => (e._tag === "State" ? [e.state] : []))
+        expect(states).toEqual(["STARTED", "RETRY"])
         expect(handedBack.error).toMatch(/stopped before finishing/)
         expect(yield* queue.depth).toBe(1)
-      })
+      }).pipe(Effect.scoped)
     )
   )
   it.live("leaves a redelivered task to its owner when the owner's heartbeat resumes (a slow worker, not a dead one)", () =>

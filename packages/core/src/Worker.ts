@@ -1,6 +1,7 @@
 import { Cause, Clock, Deferred, Duration, Effect, Fiber, FiberSet, Layer, Schedule, Stream } from "effect"
 import type { TaskId } from "./domain/Task.ts"
 import { ExecutorConfig } from "./engine/ExecutorConfig.ts"
+import { publishState } from "./engine/liveOutput.ts"
 import { type ExecutionOutcome, Executor } from "./Executor.ts"
 import type { Delivery } from "./TaskQueue.ts"
 import { TaskQueue } from "./TaskQueue.ts"
@@ -72,6 +73,7 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
               ? store.retry(taskId, "its worker could not finish it; queued again", { state: task.state, attempts: task.attempts })
               : Effect.succeed(false)
           ),
+          Effect.tap((retried) => (retried ? publishState(taskId, "RETRY") : Effect.void)),
           Effect.ignore
         )
 
@@ -91,7 +93,8 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
             const task = yield* store.get(delivery.taskId).pipe(Effect.option)
             if (task._tag === "Some" && task.value.state === "STARTED" && (yield* ownerLost(task.value.worker))) {
               const { state, attempts } = task.value
-              yield* store.retry(delivery.taskId, "delivered again after its worker was lost", { state, attempts })
+              if (yield* store.retry(delivery.taskId, "delivered again after its worker was lost", { state, attempts }))
+                yield* publishState(delivery.taskId, "RETRY")
             }
           }
           const outcome = yield* executor.execute(delivery.taskId)
@@ -113,9 +116,11 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
                 )
           ),
           Effect.onInterrupt(() =>
-            store
-              .retry(delivery.taskId, "its worker stopped before finishing; queued again")
-              .pipe(Effect.andThen(delivery.nack(true)), Effect.ignore)
+            store.retry(delivery.taskId, "its worker stopped before finishing; queued again").pipe(
+              Effect.tap((retried) => (retried ? publishState(delivery.taskId, "RETRY") : Effect.void)),
+              Effect.andThen(delivery.nack(true)),
+              Effect.ignore
+            )
           ),
           Effect.ensuring(Effect.sync(() => running--))
         )

@@ -25,7 +25,7 @@ export const liveOutput = Effect.fn("Executor.liveOutput")(function* (taskId: Ta
 })
 
 /** Publishes a state change, if this process publishes events at all. */
-export const publishState = (taskId: TaskId, state: "STARTED" | "SUCCESS" | "FAILURE" | "REVOKED") =>
+export const publishState = (taskId: TaskId, state: "STARTED" | "RETRY" | "SUCCESS" | "FAILURE" | "REVOKED") =>
   Effect.flatMap(Effect.serviceOption(TaskEvents), (events) =>
     Option.isSome(events) ? events.value.publish({ _tag: "State", task_id: taskId, state }) : Effect.void
   )
