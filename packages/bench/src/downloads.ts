@@ -7,7 +7,7 @@
  *   staging fill, an output flood); the issue saw it unanswered for 8 to 22 s.
  * CODEBOX_BENCH_DOWNLOADS sets the number of concurrent downloads (default 30).
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as net from "node:net"
@@ -40,7 +40,7 @@ const memoryOf = (pid: number) => {
   return { rss: kb("VmRSS"), peak: kb("VmHWM") }
 }
 
-const startServer = async (dataDir: string) => {
+const startServer = async (dataDir: string, env: Record<string, string> = {}) => {
   const port = await freePort()
   const server = spawn(process.execPath, [path.join(root, "packages/server/src/main.ts")], {
     cwd: root,
@@ -52,7 +52,8 @@ const startServer = async (dataDir: string) => {
       CODEBOX_LOG_LEVEL: "Warn",
       CODEBOX_WORKER_CONCURRENCY: "5",
       CODEBOX_RATE_LIMIT: "0",
-      CODEBOX_READ_RATE_LIMIT: "0"
+      CODEBOX_READ_RATE_LIMIT: "0",
+      ...env
     },
     stdio: ["ignore", "ignore", "inherit"]
   })
@@ -176,12 +177,24 @@ const healthUnderAttack = async (base: string) => {
   )
 }
 
-export const run = async () => {
+/** A fresh database on the local PostgreSQL (the tests' server), or null where there is none. */
+const scratchPostgres = () => {
+  const server = new URL(process.env.CODEBOX_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test")
+  const name = `codebox_bench_downloads_${process.pid}`
+  server.pathname = "/postgres"
+  const psql = (sql: string) => spawnSync("psql", [server.href, "-qc", sql], { stdio: ["ignore", "ignore", "pipe"] }).status === 0
+  if (!psql(`CREATE DATABASE ${name}`)) return null
+  const url = new URL(server.href)
+  url.pathname = `/${name}`
+  return { url: url.href, drop: () => psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) }
+}
+
+/** Runs `measure` against a server of its own, stopped and cleaned up after. */
+const withServer = async (env: Record<string, string>, measure: (server: ChildProcess, base: string) => Promise<void>) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "codebox-bench-downloads-"))
-  const { server, base } = await startServer(dataDir)
+  const { server, base } = await startServer(dataDir, env)
   try {
-    await downloadMemory(server, base)
-    await healthUnderAttack(base)
+    await measure(server, base)
   } finally {
     if (server.exitCode === null) {
       const exited = new Promise((resolve) => server.once("exit", resolve))
@@ -189,6 +202,25 @@ export const run = async () => {
       await exited
     }
     fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+export const run = async () => {
+  console.log("embedded store (PGlite):")
+  await withServer({}, async (server, base) => {
+    await downloadMemory(server, base)
+    await healthUnderAttack(base)
+  })
+  const postgres = scratchPostgres()
+  if (postgres === null) {
+    console.log("PostgreSQL store: skipped (no local PostgreSQL answers psql)")
+    return
+  }
+  console.log("PostgreSQL store:")
+  try {
+    await withServer({ DATABASE_URL: postgres.url }, downloadMemory)
+  } finally {
+    postgres.drop()
   }
 }
 
