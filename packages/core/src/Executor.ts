@@ -118,15 +118,17 @@ export class Executor extends Context.Service<
           limits: { ...task.limits, ...plugin.run.limits }
         })
         yield* live.flush
-        const collected = yield* collectOutputs(dir.out, { maxFiles: config.maxOutputFiles, maxBytes: config.maxOutputBytes })
-        for (const file of collected.files) yield* storage.write(task.task_id, "out", file.name, file.data)
-        const files = collected.files.map(({ data: _, ...manifest }) => manifest)
+        const { files, skipped } = yield* collectOutputs(
+          dir.out,
+          { maxFiles: config.maxOutputFiles, maxBytes: config.maxOutputBytes },
+          (name, chunks) => storage.writeStream(task.task_id, "out", name, chunks)
+        )
         const result: TaskResult = {
           ...toReport(outcome),
           error: null,
           output_files: files.map((f) => f.name),
           files,
-          skipped_outputs: listSkippedOutputs(collected.skipped),
+          skipped_outputs: listSkippedOutputs(skipped),
           verdict: verdictOf(outcome),
           compile
         }

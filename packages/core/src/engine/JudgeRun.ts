@@ -191,10 +191,11 @@ export const runJudge = Effect.fn("Executor.runJudge")(function* (input: JudgeIn
   )
   const keptLast = !(spec.stop_on_first_failure && last > firstFailure) && lastOutputs !== null
   const collected = keptLast
-    ? yield* collectOutputs(lastOutputs!, { maxFiles: config.maxOutputFiles, maxBytes: config.maxOutputBytes })
+    ? yield* collectOutputs(lastOutputs!, { maxFiles: config.maxOutputFiles, maxBytes: config.maxOutputBytes }, (name, chunks) =>
+        storage.writeStream(task.task_id, "out", name, chunks)
+      )
     : { files: [], skipped: [] }
-  for (const file of collected.files) yield* storage.write(task.task_id, "out", file.name, file.data)
-  const files = collected.files.map(({ data: _, ...manifest }) => manifest)
+  const files = collected.files
   // Every case passed when none failed, so the last one ran.
   const step: Step = (firstFailureStep ?? lastStep)!
   const result: TaskResult = {

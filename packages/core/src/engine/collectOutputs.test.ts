@@ -2,7 +2,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { execFileSync } from "node:child_process"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
 import { collectOutputs } from "./collectOutputs.ts"
 
@@ -12,7 +12,14 @@ beforeEach(() => {
 })
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-const collect = (maxFiles = 10, maxBytes = 1 << 20) => collectOutputs(dir, { maxFiles, maxBytes })
+/** What was saved, by name: the bytes as collectOutputs streamed them. */
+let saved: Map<string, Uint8Array>
+const collect = (maxFiles = 10, maxBytes = 1 << 20) => {
+  saved = new Map()
+  return collectOutputs(dir, { maxFiles, maxBytes }, (name, chunks) =>
+    Effect.map(Stream.runCollect(chunks), (parts) => saved.set(name, Buffer.concat([...parts])))
+  )
+}
 
 describe("collectOutputs", () => {
   it.effect("collects regular files with size, sha256 and content type", () =>
@@ -20,7 +27,7 @@ describe("collectOutputs", () => {
       fs.writeFileSync(path.join(dir, "b.txt"), "hello")
       fs.writeFileSync(path.join(dir, "a.png"), Buffer.from([1, 2, 3]))
       const { files, skipped } = yield* collect()
-      expect(files.map(({ data: _, ...f }) => f)).toEqual([
+      expect(files).toEqual([
         { name: "a.png", size: 3, sha256: "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81", content_type: "image/png" },
         {
           name: "b.txt",
@@ -30,6 +37,29 @@ describe("collectOutputs", () => {
         }
       ])
       expect(skipped).toEqual([])
+      expect(Buffer.from(saved.get("b.txt")!).toString()).toBe("hello")
+      expect([...saved.get("a.png")!]).toEqual([1, 2, 3])
+    })
+  )
+
+  it.effect("streams a large file in chunks and saves it whole; an empty file is saved empty", () =>
+    Effect.gen(function* () {
+      const big = Buffer.alloc(300_000, 7)
+      fs.writeFileSync(path.join(dir, "big.bin"), big)
+      fs.writeFileSync(path.join(dir, "empty.txt"), "")
+      let chunks = 0
+      const { files } = yield* collectOutputs(dir, { maxFiles: 10, maxBytes: 1 << 20 }, (_name, stream) =>
+        Stream.runForEach(stream, () => Effect.sync(() => void chunks++))
+      )
+      expect(files.map((f) => [f.name, f.size])).toEqual([
+        ["big.bin", 300_000],
+        ["empty.txt", 0]
+      ])
+      expect(chunks).toBeGreaterThan(1)
+      const whole = yield* collect()
+      expect(whole.files[0]!.sha256).toBe("08f166476de183f7a1b2874d544d37912aaf8d19b92013e1aafe233ba231024a")
+      expect(Buffer.compare(Buffer.from(saved.get("big.bin")!), big)).toBe(0)
+      expect(saved.get("empty.txt")!.byteLength).toBe(0)
     })
   )
 
