@@ -1,7 +1,7 @@
 import { Cause, Clock, Deferred, Duration, Effect, Fiber, FiberSet, Layer, Schedule, Stream } from "effect"
 import type { TaskId } from "./domain/Task.ts"
 import { ExecutorConfig } from "./engine/ExecutorConfig.ts"
-import { publishState } from "./engine/liveOutput.ts"
+import { markRetry } from "./engine/markRetry.ts"
 import { type ExecutionOutcome, Executor } from "./Executor.ts"
 import type { Delivery } from "./TaskQueue.ts"
 import { TaskQueue } from "./TaskQueue.ts"
@@ -70,10 +70,9 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
         store.get(taskId).pipe(
           Effect.flatMap((task) =>
             task.state === "STARTED" && task.worker === config.workerName
-              ? store.retry(taskId, "its worker could not finish it; queued again", { state: task.state, attempts: task.attempts })
+              ? markRetry(store, taskId, "its worker could not finish it; queued again", { state: task.state, attempts: task.attempts })
               : Effect.succeed(false)
           ),
-          Effect.tap((retried) => (retried ? publishState(taskId, "RETRY") : Effect.void)),
           Effect.ignore
         )
 
@@ -93,8 +92,7 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
             const task = yield* store.get(delivery.taskId).pipe(Effect.option)
             if (task._tag === "Some" && task.value.state === "STARTED" && (yield* ownerLost(task.value.worker))) {
               const { state, attempts } = task.value
-              if (yield* store.retry(delivery.taskId, "delivered again after its worker was lost", { state, attempts }))
-                yield* publishState(delivery.taskId, "RETRY")
+              yield* markRetry(store, delivery.taskId, "delivered again after its worker was lost", { state, attempts })
             }
           }
           const outcome = yield* executor.execute(delivery.taskId)
@@ -116,8 +114,7 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
                 )
           ),
           Effect.onInterrupt(() =>
-            store.retry(delivery.taskId, "its worker stopped before finishing; queued again").pipe(
-              Effect.tap((retried) => (retried ? publishState(delivery.taskId, "RETRY") : Effect.void)),
+            markRetry(store, delivery.taskId, "its worker stopped before finishing; queued again").pipe(
               Effect.andThen(delivery.nack(true)),
               Effect.ignore
             )

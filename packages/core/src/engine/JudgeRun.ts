@@ -190,12 +190,11 @@ export const runJudge = Effect.fn("Executor.runJudge")(function* (input: JudgeIn
     spec.stop_on_first_failure && i > firstFailure ? notRunReport(test, "skipped") : (reports[i] ?? notRunReport(test, "skipped"))
   )
   const keptLast = !(spec.stop_on_first_failure && last > firstFailure) && lastOutputs !== null
-  const collected = keptLast
+  const { files, skipped } = keptLast
     ? yield* collectOutputs(lastOutputs!, { maxFiles: config.maxOutputFiles, maxBytes: config.maxOutputBytes }, (name, chunks) =>
         storage.writeStream(task.task_id, "out", name, chunks)
       )
     : { files: [], skipped: [] }
-  const files = collected.files
   // Every case passed when none failed, so the last one ran.
   const step: Step = (firstFailureStep ?? lastStep)!
   const result: TaskResult = {
@@ -203,7 +202,7 @@ export const runJudge = Effect.fn("Executor.runJudge")(function* (input: JudgeIn
     error: null,
     output_files: files.map((f) => f.name),
     files,
-    skipped_outputs: listSkippedOutputs(collected.skipped),
+    skipped_outputs: listSkippedOutputs(skipped),
     verdict: step.verdict,
     compile: input.compile,
     tests,

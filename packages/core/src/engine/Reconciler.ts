@@ -1,6 +1,6 @@
 import { Clock, Duration, Effect, Layer, Schedule } from "effect"
 import { TaskQueue } from "../TaskQueue.ts"
-import { publishState } from "./liveOutput.ts"
+import { markRetry } from "./markRetry.ts"
 import { TaskStore } from "../TaskStore.ts"
 
 export interface ReconcilerOptions {
@@ -58,8 +58,7 @@ export const reconcileOnce = (staleAfter: Duration.Input, options: ReconcileOnce
       if (task.state === "STARTED" && task.worker !== null && alive.has(task.worker) && !overdue) continue
       const reason = task.state === "STARTED" ? `worker ${task.worker ?? "?"} lost; queued again` : "not picked up in time; queued again"
       // Only if it is still as seen: a worker may have claimed it since the snapshot was read.
-      if (!(yield* store.retry(task.task_id, reason, { state: task.state, attempts: task.attempts }))) continue
-      yield* publishState(task.task_id, "RETRY")
+      if (!(yield* markRetry(store, task.task_id, reason, { state: task.state, attempts: task.attempts }))) continue
       yield* queue.publish(task.task_id)
       queued++
     }
@@ -78,8 +77,7 @@ export const requeueFromBefore = (before: number) =>
     const queue = yield* TaskQueue
     let queued = 0
     for (const task of yield* store.stale(before)) {
-      if (!(yield* store.retry(task.task_id, "left unfinished by a previous process; queued again"))) continue
-      yield* publishState(task.task_id, "RETRY")
+      if (!(yield* markRetry(store, task.task_id, "left unfinished by a previous process; queued again"))) continue
       yield* queue.publish(task.task_id)
       queued++
     }
