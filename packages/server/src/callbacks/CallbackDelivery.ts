@@ -4,7 +4,7 @@ import { CallbackOutbox, type DueCallback, TaskStore } from "@codebox/core"
 import { Clock, Effect, Layer, Redacted, Schedule } from "effect"
 import type { ServerSettings } from "../config.ts"
 import { finishedView } from "../http/present.ts"
-import { type CallbackAllowList, emptyAllowList, type Lookup, parseAllowList } from "./callbackAddress.ts"
+import { allowListOf, type Lookup } from "./callbackAddress.ts"
 import { postCallback } from "./post.ts"
 import { sign, signatureHeader } from "./signature.ts"
 
@@ -36,8 +36,7 @@ export const layer = (settings: ServerSettings, options: CallbackDeliveryOptions
       if (secret === null) return
       const outbox = yield* CallbackOutbox
       const store = yield* TaskStore
-      const parsed = parseAllowList(settings.callbackAllow)
-      const allow: CallbackAllowList = typeof parsed === "string" ? emptyAllowList : parsed
+      const allow = allowListOf(settings.callbackAllow)
       const owner = `${os.hostname()}:${process.pid}:${crypto.randomUUID()}`
       const leaseMs = options.leaseMs ?? 60_000
       const timeoutMs = options.timeoutMs ?? 10_000

@@ -91,6 +91,15 @@ export const parseAllowList = (entries: ReadonlyArray<string>): CallbackAllowLis
 
 export const emptyAllowList: CallbackAllowList = { hosts: new Set(), addresses: new net.BlockList() }
 
+/**
+ * The allow list of settings already validated at start (config.ts refuses an entry that does not
+ * parse), for the request check and the delivery; should one not parse, nothing is allowed.
+ */
+export const allowListOf = (entries: ReadonlyArray<string>): CallbackAllowList => {
+  const parsed = parseAllowList(entries)
+  return typeof parsed === "string" ? emptyAllowList : parsed
+}
+
 /** Why this resolved address of `host` may not be reached, or undefined when it may. */
 const addressRefusal = (allow: CallbackAllowList, address: string): string | undefined => {
   const family = net.isIPv4(address) ? "ipv4" : "ipv6"

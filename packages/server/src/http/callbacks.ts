@@ -1,7 +1,7 @@
 import { CallbackOutbox, InvalidTask, type StoreError, type Task } from "@codebox/core"
 import { Effect, Option } from "effect"
 import type { TaskFinished, TaskInProgress } from "../api/wire.ts"
-import { checkCallbackUrl, emptyAllowList, parseAllowList, resolveCallbackHost } from "../callbacks/callbackAddress.ts"
+import { allowListOf, checkCallbackUrl, resolveCallbackHost } from "../callbacks/callbackAddress.ts"
 import type { ServerSettings } from "../config.ts"
 
 const refuse = (message: string) => new InvalidTask({ field: "callback_url", message: `callback_url ${message}` })
@@ -16,8 +16,7 @@ export const checkCallbackRequest = Effect.fn("Server.checkCallback")(function* 
   if (settings.callbackSecret === null || Option.isNone(outbox)) {
     return yield* refuse("is not accepted: this server has no CODEBOX_CALLBACK_SECRET to sign callbacks with")
   }
-  const parsed = parseAllowList(settings.callbackAllow)
-  const allow = typeof parsed === "string" ? emptyAllowList : parsed
+  const allow = allowListOf(settings.callbackAllow)
   const checked = checkCallbackUrl(raw.trim(), allow)
   if ("refused" in checked) return yield* refuse(checked.refused)
   // A resolver that does not answer must not hold the request: a name unresolved in 5 s is refused.
