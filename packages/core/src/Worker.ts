@@ -34,6 +34,8 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
       let completed = 0
       let state: WorkerStatus["state"] = "running"
       const startedAt = yield* Clock.currentTimeMillis
+      /** When this worker last failed to record its heartbeat: the store was away for it then. */
+      let lastStoreFailure = 0
       const heartbeat = Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         yield* store.heartbeat({
@@ -45,12 +47,20 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
           started_at: startedAt,
           last_seen: now
         })
-      }).pipe(Effect.catch((e) => Effect.logWarning(`heartbeat not recorded: ${e.message}`)))
+      }).pipe(
+        Effect.catch((e) =>
+          Effect.gen(function* () {
+            lastStoreFailure = yield* Clock.currentTimeMillis
+            yield* Effect.logWarning(`heartbeat not recorded: ${e.message}`)
+          })
+        )
+      )
 
       /**
        * A task's owner is taken as lost when it has sent no heartbeat for three intervals and still
-       * sends none after three more: one look can take a worker slowed by load, or one whose store
-       * was briefly away, for a dead one, and its task would then run twice.
+       * sends none after three more, and that silence began while this worker could reach the store:
+       * one look can take a worker slowed by load, or one whose store was briefly away, for a dead
+       * one, and its task would then run twice.
        */
       const aliveWithin = Duration.toMillis(Duration.fromInputUnsafe(options.heartbeatEvery ?? "5 seconds")) * 3
       const ownerLost = (worker: string | null) =>
@@ -60,6 +70,8 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
           const first = yield* status
           const now = yield* Clock.currentTimeMillis
           if (first !== undefined && first.state !== "stopped" && first.last_seen >= now - aliveWithin) return false
+          // Silent since before the store came back (for this worker too): an outage, not a death.
+          if (first !== undefined && first.state !== "stopped" && lastStoreFailure >= first.last_seen) return false
           yield* Effect.sleep(Duration.millis(aliveWithin))
           const second = yield* status
           return second === undefined || second.state === "stopped" || second.last_seen === first?.last_seen
