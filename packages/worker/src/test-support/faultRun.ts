@@ -100,6 +100,11 @@ export const faultRun = async (cluster: Cluster, tasks: number): Promise<FaultRu
   }
   const survivors = runsBy(workers.filter((w) => w !== victim))
   const runTwice = [...survivors.values()].filter((n) => n > 1).length
+  // What every worker logged of a task run twice, so a failing run says how it happened.
+  for (const [id, n] of survivors) {
+    if (n < 2) continue
+    for (const w of workers) for (const line of w.output().split("\n")) if (line.includes(id)) console.log(`run twice: ${w.name}: ${line}`)
+  }
   const rerunAfterKill = [...runsBy([victim]).keys()].filter((id) => survivors.has(id)).length
   return { tasks, lost, wrong, runTwice, rerunAfterKill, faults, seconds: Math.round((Date.now() - started) / 1000) }
 }
