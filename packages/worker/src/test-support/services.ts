@@ -26,11 +26,16 @@ const awaitPort = (port: number, open: boolean) =>
 const run = (command: string, args: ReadonlyArray<string>) =>
   Effect.sync(() => execFileSync(command, args, { stdio: "ignore", timeout: 120_000 }))
 
-/** The pid of the RabbitMQ node (its Erlang VM), or null. */
+/**
+ * The pid of the host's RabbitMQ node (its Erlang VM), or null. A broker in a container (the
+ * Compose stack's) has the same command line but another pid namespace: it is not the one to crash.
+ */
 const rabbitPid = (): number | null => {
+  const hostPids = fs.readlinkSync("/proc/self/ns/pid")
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue
     try {
+      if (fs.readlinkSync(`/proc/${entry}/ns/pid`) !== hostPids) continue
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8")
       if (cmdline.includes("beam.smp") && cmdline.includes("-s\0rabbit\0boot")) return Number(entry)
     } catch {
