@@ -14,7 +14,7 @@ import {
   TaskStore,
   type WorkerStatus
 } from "@codebox/core"
-import { retryOnBrokenConnection } from "./brokenConnection.ts"
+import { inTransaction, retryOnBrokenConnection } from "./brokenConnection.ts"
 import { finalChannel, migrate } from "./migrations.ts"
 import { readOutput, splitResult, writeOutput } from "./outputs.ts"
 import { decodeTask as decodeRow, decodeWorkers } from "./rows.ts"
@@ -63,7 +63,7 @@ export const make = (options: SqlTaskStoreOptions) =>
 
     /** Stores a result: the JSONB without program output, the output as byte chunks, in one transaction. */
     const storeResult = (id: TaskId, result: TaskResult | null, update: (stored: TaskResult | null) => Effect.Effect<boolean, SqlError>) =>
-      sql.withTransaction(
+      inTransaction(sql)(
         Effect.gen(function* () {
           if (result === null) return yield* update(null)
           const { stored, streams } = splitResult(result)

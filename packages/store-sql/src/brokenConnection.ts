@@ -1,5 +1,6 @@
 import { Effect, Schedule } from "effect"
-import type { SqlError } from "effect/sql/SqlError"
+import type { SqlClient } from "effect/sql/SqlClient"
+import { isSqlError, type SqlError } from "effect/sql/SqlError"
 
 /**
  * A failure of the connection itself (dropped by a restart, reset, an answer the client could not
@@ -15,3 +16,14 @@ export const isBrokenConnection = (error: SqlError): boolean => error.reason._ta
  */
 export const retryOnBrokenConnection = <A, R>(read: Effect.Effect<A, SqlError, R>): Effect.Effect<A, SqlError, R> =>
   read.pipe(Effect.retry({ while: isBrokenConnection, times: 2, schedule: Schedule.spaced("100 millis") }))
+
+/**
+ * A transaction that fails with the SqlError it met, also when its connection broke. Effect's SQL
+ * client rolls a failed transaction back and makes a failed rollback a defect (a connection it can
+ * no longer trust); on a connection that is already gone (a database restart) the rollback always
+ * fails, so the caller would see a bug where there is a store failure it may retry.
+ */
+export const inTransaction =
+  (sql: SqlClient) =>
+  <A, R>(effect: Effect.Effect<A, SqlError, R>): Effect.Effect<A, SqlError, R> =>
+    sql.withTransaction(effect).pipe(Effect.catchDefect((defect) => (isSqlError(defect) ? Effect.fail(defect) : Effect.die(defect))))

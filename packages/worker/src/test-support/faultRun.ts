@@ -103,7 +103,15 @@ export const faultRun = async (cluster: Cluster, tasks: number): Promise<FaultRu
   // What every worker logged of a task run twice, so a failing run says how it happened.
   for (const [id, n] of survivors) {
     if (n < 2) continue
-    for (const w of workers) for (const line of w.output().split("\n")) if (line.includes(id)) console.log(`run twice: ${w.name}: ${line}`)
+    for (const w of workers) {
+      // A logged cause (a stack, say) follows its line on lines without a timestamp of their own.
+      let following = false
+      for (const line of w.output().split("\n")) {
+        if (line.includes(id)) following = true
+        else if (line.startsWith("[")) following = false
+        if (following) console.log(`run twice: ${w.name}: ${line}`)
+      }
+    }
   }
   const rerunAfterKill = [...runsBy([victim]).keys()].filter((id) => survivors.has(id)).length
   return { tasks, lost, wrong, runTwice, rerunAfterKill, faults, seconds: Math.round((Date.now() - started) / 1000) }
