@@ -177,15 +177,16 @@ export const make = (options: NativeSandboxOptions = {}) =>
       for (const m of step.mounts) {
         if (!fs.existsSync(m.hostPath)) return yield* new SandboxError({ message: `the directory to mount at ${m.sandboxPath} is missing` })
       }
-      const uid = yield* leaseUid
+      // Spans name each phase of a step, so a tracer (npm run bench) shows where its time goes.
+      const uid = yield* leaseUid.pipe(Effect.withSpan("NativeSandbox.leaseUid"))
       const owner = { uid, gid: uid }
       // Every mount is a copy on the step's own staging area: writable ones so a program cannot fill
       // the host's disk or a neighbour's room, read-only ones so that nothing inside (not even
       // /proc/self/mountinfo) names a host path.
-      const staged = yield* stageStep(areas, step.mounts, owner, fail)
+      const staged = yield* stageStep(areas, step.mounts, owner, fail).pipe(Effect.withSpan("NativeSandbox.stage"))
       const stagingDirs = staged.dirs
       const mounts: Array<BoundDir> = step.mounts.map((m, i) => ({ source: stagingDirs[i]!, target: m.sandboxPath, writable: m.writable }))
-      const launcher = yield* takeLauncher
+      const launcher = yield* takeLauncher.pipe(Effect.withSpan("NativeSandbox.takeLauncher"))
       const { cgroup } = launcher
       yield* Effect.try({
         try: () => cgroup.setLimits({ memoryBytes: step.limits.memory_mb * 1024 * 1024, pids: step.limits.processes }),
@@ -203,12 +204,17 @@ export const make = (options: NativeSandboxOptions = {}) =>
         argv: step.argv,
         seccomp: seccompFilter !== null
       })
-      const result = yield* spawnStep(launch, step, launcher)
+      const result = yield* spawnStep(launch, step, launcher).pipe(
+        Effect.tap((result) => Effect.annotateCurrentSpan(result.phases)),
+        Effect.withSpan("NativeSandbox.spawn")
+      )
       const measured = cgroup.usage()
       const programCpuMs = measured.cpuTimeMs === null ? null : measured.cpuTimeMs - result.cpuBase - result.cpuBeforeStartMs
       const usage = { ...measured, cpuTimeMs: programCpuMs }
       // Every process of the job is dead and its cgroup gone before its files are read back.
-      yield* Effect.tryPromise({ try: () => cgroup.destroy(), catch: fail("cannot remove the job's cgroup") })
+      yield* Effect.tryPromise({ try: () => cgroup.destroy(), catch: fail("cannot remove the job's cgroup") }).pipe(
+        Effect.withSpan("NativeSandbox.removeCgroup")
+      )
       // A limit of ours that fired during the set-up (a wall time shorter than bwrap's start on a
       // loaded host) is that limit's verdict, not a sandbox failure.
       if (!result.started && result.fired === null) {
@@ -216,7 +222,7 @@ export const make = (options: NativeSandboxOptions = {}) =>
           message: `the sandbox did not start (exit ${result.exitCode ?? result.signal}): ${hidePaths(result.stderr.toString("utf8").trim().slice(0, 2000))}`
         })
       }
-      const copied = yield* staged.copyBack
+      const copied = yield* staged.copyBack.pipe(Effect.withSpan("NativeSandbox.copyBack"))
       const outcome = outcomeOf(result, usage, step)
       // Files too big to copy back (by apparent size: sparse files count in full), or a staging
       // area filled to the brim, are output over its cap.

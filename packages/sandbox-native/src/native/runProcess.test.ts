@@ -29,4 +29,37 @@ describe("runProcess", () => {
     expect(result.fired).toBe("cpu_time")
     expect(result.cpuBeforeStartMs).toBeGreaterThan(0)
   })
+
+  it("tells where the step's time went: set-up until the child is named, the program, the pipes closing", async () => {
+    const child = spawn("/bin/bash", ["-c", `echo '{"child-pid": 7}' >&3; exit 3`], { stdio: ["pipe", "pipe", "pipe", "pipe"] })
+    const result = await runProcess({
+      child,
+      start: () => {},
+      stdin: null,
+      outputBytes: 1024,
+      wallTimeMs: 60_000,
+      cpuTimeMs: 60_000,
+      cpuUsedMs: () => 0,
+      killJob: () => {}
+    }).done
+    expect(result.exitCode).toBe(3)
+    for (const phase of Object.values(result.phases)) expect(phase).toBeGreaterThanOrEqual(0)
+  })
+
+  it("has no program phase when the set-up never named a child", async () => {
+    const child = spawn("/bin/bash", ["-c", "exit 1"], { stdio: ["pipe", "pipe", "pipe", "pipe"] })
+    const result = await runProcess({
+      child,
+      start: () => {},
+      stdin: null,
+      outputBytes: 1024,
+      wallTimeMs: 60_000,
+      cpuTimeMs: 60_000,
+      cpuUsedMs: () => 0,
+      killJob: () => {}
+    }).done
+    expect(result.started).toBe(false)
+    expect(result.phases).toMatchObject({ setUpMs: null, programMs: null })
+    expect(result.phases.closeMs).toBeGreaterThanOrEqual(0)
+  })
 })

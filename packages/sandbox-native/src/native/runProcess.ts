@@ -38,6 +38,11 @@ export interface RunnerResult {
   readonly started: boolean
   /** Cpu time the job had used when the program started: the sandbox's set-up, not the program's. */
   readonly cpuBeforeStartMs: number
+  /**
+   * Where the step's wall time went (ms): bwrap's set-up until it named the child, the program
+   * until bwrap exited, and bwrap's exit until its pipes closed. Null where a mark was never reached.
+   */
+  readonly phases: { readonly setUpMs: number | null; readonly programMs: number | null; readonly closeMs: number | null }
 }
 
 export interface RunningProcess {
@@ -91,6 +96,8 @@ export const runProcess = (input: RunnerInput): RunningProcess => {
   // sandbox (namespaces, mounts) costs cpu too, a few ms on a host but over a second under
   // emulation, and must not use up a 1 s limit before the program has run at all.
   let cpuAtStart: number | null = null
+  let childNamedAt: number | null = null
+  let exitedAt: number | null = null
 
   const killAll = () => {
     try {
@@ -116,7 +123,10 @@ export const runProcess = (input: RunnerInput): RunningProcess => {
   // fd 3 is bwrap's --json-status-fd: it names the child once the sandbox is set up.
   ;(child.stdio[3] as NodeJS.ReadableStream).on("data", (chunk: Buffer) => {
     if (status.length < 4096) status += chunk.toString("utf8")
-    if (cpuAtStart === null && status.includes('"child-pid"')) cpuAtStart = input.cpuUsedMs() ?? 0
+    if (cpuAtStart === null && status.includes('"child-pid"')) {
+      childNamedAt = performance.now()
+      cpuAtStart = input.cpuUsedMs() ?? 0
+    }
   })
 
   const stdin = child.stdin as Writable
@@ -137,6 +147,7 @@ export const runProcess = (input: RunnerInput): RunningProcess => {
   let straggler: NodeJS.Timeout | undefined
   child.on("exit", () => {
     exited = true
+    exitedAt = performance.now()
     clearTimeout(wall)
     clearInterval(cpu)
     // The program is done: nothing of the job may outlive it (daemons, double forks).
@@ -171,7 +182,12 @@ export const runProcess = (input: RunnerInput): RunningProcess => {
         wallTimeMs: Math.round(performance.now() - started),
         fired,
         started: status.includes('"child-pid"'),
-        cpuBeforeStartMs: cpuAtStart ?? 0
+        cpuBeforeStartMs: cpuAtStart ?? 0,
+        phases: {
+          setUpMs: childNamedAt === null ? null : childNamedAt - started,
+          programMs: childNamedAt === null || exitedAt === null ? null : exitedAt - childNamedAt,
+          closeMs: exitedAt === null ? null : performance.now() - exitedAt
+        }
       })
     }
     // A launcher that died while waiting has already closed.
