@@ -110,6 +110,36 @@ describe("Worker", () => {
       })
     )
   )
+
+  it.live("stopped while it looks at a redelivered task, leaves that task to its live owner", () =>
+    gated((_gate, started) =>
+      Effect.gen(function* () {
+        const engine = yield* Engine
+        const store = yield* TaskStore
+        const queue = yield* TaskQueue
+        const task = yield* engine.submit({ language: "toy", source_code: "slow" })
+        yield* Effect.scoped(Effect.flatMap(Stream.toPull(queue.consume(1)), (pull) => pull))
+        yield* store.claim(task.task_id, "slow-worker")
+        // Silent long enough that the redelivery is looked at twice (600 ms apart); stopped meanwhile.
+        yield* store.heartbeat({
+          name: "slow-worker",
+          concurrency: 1,
+          running: 1,
+          completed: 0,
+          state: "running",
+          started_at: 0,
+          last_seen: Date.now() - 1_000
+        })
+        const stop = yield* Deferred.make<void>()
+        const worker = yield* Effect.forkChild(runWorker({ concurrency: 1, heartbeatEvery: 200, drainTimeout: 0 }, Deferred.await(stop)))
+        yield* Effect.sleep(300)
+        yield* Deferred.succeed(stop, undefined)
+        yield* Fiber.join(worker)
+        expect(yield* Deferred.isDone(started)).toBe(false)
+        expect(yield* store.get(task.task_id)).toMatchObject({ state: "STARTED", worker: "slow-worker", attempts: 1 })
+      })
+    )
+  )
 })
 
 describe("Reconciler", () => {

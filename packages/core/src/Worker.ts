@@ -77,12 +77,16 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
           return second === undefined || second.state === "stopped" || second.last_seen === first?.last_seen
         })
 
-      /** Marks a task this worker had claimed RETRY, as it is now; when the store cannot say, the reconciler will. */
-      const releaseClaim = (taskId: TaskId) =>
+      /**
+       * Marks a task this worker had claimed RETRY, as it is now; when the store cannot say, the
+       * reconciler will. Never another worker's claim: a redelivered task its live owner still runs
+       * stays with that owner, or it would run twice.
+       */
+      const releaseClaim = (taskId: TaskId, reason: string) =>
         store.get(taskId).pipe(
           Effect.flatMap((task) =>
             task.state === "STARTED" && task.worker === config.workerName
-              ? markRetry(store, taskId, "its worker could not finish it; queued again", { state: task.state, attempts: task.attempts })
+              ? markRetry(store, taskId, reason, { state: task.state, attempts: task.attempts })
               : Effect.succeed(false)
           ),
           Effect.ignore
@@ -119,14 +123,14 @@ export const runWorker = (options: WorkerOptions, stop: Effect.Effect<void> = Ef
               : Effect.logError(`task ${delivery.taskId} not finished, handing it back`, Cause.pretty(cause)).pipe(
                   // Our claim is released first, so the next delivery can claim it: a redelivered
                   // task STARTED by a live worker is otherwise left to that worker.
-                  Effect.andThen(releaseClaim(delivery.taskId)),
+                  Effect.andThen(releaseClaim(delivery.taskId, "its worker could not finish it; queued again")),
                   Effect.andThen(Effect.sleep("1 second")),
                   Effect.andThen(delivery.nack(true)),
                   Effect.ignore
                 )
           ),
           Effect.onInterrupt(() =>
-            markRetry(store, delivery.taskId, "its worker stopped before finishing; queued again").pipe(
+            releaseClaim(delivery.taskId, "its worker stopped before finishing; queued again").pipe(
               Effect.andThen(delivery.nack(true)),
               Effect.ignore
             )
