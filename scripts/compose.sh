@@ -69,11 +69,12 @@ up() {
   "${compose[@]}" up -d --no-build "$@"
   local url="http://127.0.0.1:${CODEBOX_PORT:-8000}/api/health/ready" deadline=$((SECONDS + ${CODEBOX_COMPOSE_WAIT:-180}))
   say "waiting for $url"
-  until bash "$ROOT/scripts/node.sh" -e "fetch('$url').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" 2>/dev/null; do
+  local last=""
+  until last="$(bash "$ROOT/scripts/node.sh" -e "fetch('$url', { signal: AbortSignal.timeout(5000) }).then(async (r) => { if (!r.ok) { console.log(r.status, await r.text()); process.exit(1) } }, (e) => { console.log(String(e.cause ?? e)); process.exit(1) })" 2>&1)"; do
     if [ $SECONDS -ge $deadline ]; then
       "${compose[@]}" ps >&2 || true
       "${compose[@]}" logs --tail 40 >&2 || true
-      say "the API did not become ready within ${CODEBOX_COMPOSE_WAIT:-180} s (logs above)"; exit 1
+      say "the API did not become ready within ${CODEBOX_COMPOSE_WAIT:-180} s (logs above); the last answer: $last"; exit 1
     fi
     sleep 1
   done

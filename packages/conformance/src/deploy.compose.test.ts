@@ -20,15 +20,21 @@ const project = `codebox-composetest-${process.pid}`
 const apiKey = "compose-test-key"
 const skip = dockerSkipReason(root)
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
+/**
+ * A port free on every address, below Linux's ephemeral range (32768 and up), so no connection's
+ * local port can take it between this check and Docker publishing it.
+ */
+const freePort = async (): Promise<number> => {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000)
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer()
+      server.once("error", () => resolve(false))
+      server.listen(port, () => server.close(() => resolve(true)))
     })
-  })
+    if (free) return port
+  }
+}
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`
 
@@ -96,8 +102,13 @@ describe.skipIf(skip !== null)("the Compose deployment (npm run compose:up / com
       CODEBOX_PORT: String(port),
       CODEBOX_API_KEYS: apiKey,
       CODEBOX_JOBS_DIR: jobsDir,
+      CODEBOX_COMPOSE_WAIT: "150",
       POSTGRES_PASSWORD: "compose-test-pg",
-      RABBITMQ_PASSWORD: "compose-test-mq"
+      RABBITMQ_PASSWORD: "compose-test-mq",
+      // The killed worker's tasks are taken over once its heartbeats are 6 s silent (default 2 min).
+      CODEBOX_HEARTBEAT_MS: "1000",
+      CODEBOX_STALE_AFTER_MS: "6000",
+      CODEBOX_RECONCILE_EVERY_MS: "2000"
     }
     // From nothing: no container, network or volume of this project exists before up.
     expect(await leftovers()).toEqual({ containers: [], networks: [], volumes: [] })
