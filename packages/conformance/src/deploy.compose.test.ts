@@ -77,7 +77,10 @@ describe.skipIf(skip !== null)("the Compose deployment (npm run compose:up / com
       body: JSON.stringify({ programming_language: language, source_code: source })
     })
     expect(response.status, `${language}: ${await response.clone().text()}`).toBe(200)
-    return (await response.json()) as { status: string; result: { stdout: string; stderr: string; returncode: number } }
+    return (await response.json()) as {
+      status: string
+      result: { stdout: string; stderr: string; returncode: number; cpu_time_ms: number | null; memory_peak_bytes: number | null }
+    }
   }
 
   /** Every resource Compose made for the project (containers, networks, volumes), by its label. */
@@ -145,9 +148,9 @@ describe.skipIf(skip !== null)("the Compose deployment (npm run compose:up / com
     expect(keyless.status).toBe(401)
   })
 
-  it("runs python, c, javascript and php in the workers' Docker sandbox", { timeout: 180_000 }, async () => {
+  it("runs python, c, javascript and php in the workers' Docker sandbox, with cpu time and peak memory", { timeout: 180_000 }, async () => {
     const programs: ReadonlyArray<readonly [string, string, string]> = [
-      ["python", "print(sum(range(10)))", "45\n"],
+      ["python", "block = bytearray(64 * 1024 * 1024)\nprint(sum(range(3_000_000)) % 1000)", "0\n"],
       ["c", '#include <stdio.h>\nint main(void) { printf("%d\\n", 6 * 7); return 0; }', "42\n"],
       ["javascript", "console.log([1, 2, 3].map((x) => x * 2).join(','))", "2,4,6\n"],
       ["php", "<?php echo strtoupper('compose'), \"\\n\";", "COMPOSE\n"]
@@ -157,6 +160,11 @@ describe.skipIf(skip !== null)("the Compose deployment (npm run compose:up / com
       expect(results[i]?.status, `${language}: ${JSON.stringify(results[i])}`).toBe("SUCCESS")
       expect(results[i]?.result.stdout, language).toBe(stdout)
     })
+    // The worker reads each container's cgroup on the Docker host (the host's hierarchies are
+    // mounted into it): cpu time and peak memory are reported, not null.
+    const python = results[0]!.result
+    expect(python.cpu_time_ms, JSON.stringify(python)).toBeGreaterThan(0)
+    expect(python.memory_peak_bytes, JSON.stringify(python)).toBeGreaterThan(64 * 1024 * 1024)
   })
 
   it("runs a file task and serves its outputs as a zip", { timeout: 120_000 }, async () => {
