@@ -26,7 +26,10 @@ export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-codebox}"
 if docker compose version >/dev/null 2>&1; then compose=(docker compose)
 elif command -v docker-compose >/dev/null 2>&1; then compose=(docker-compose)
 else say "neither 'docker compose' nor 'docker-compose' is installed"; exit 1; fi
-compose+=(-f "$ROOT/docker-compose.yml" -p "$COMPOSE_PROJECT_NAME")
+compose+=(-f "$ROOT/docker-compose.yml")
+# Compose reads an override file by itself only when no -f is given: keep that behaviour.
+[ -f "$ROOT/docker-compose.override.yml" ] && compose+=(-f "$ROOT/docker-compose.override.yml")
+compose+=(-p "$COMPOSE_PROJECT_NAME")
 
 have_image() { docker image inspect "$1" >/dev/null 2>&1 || docker pull "$1" >/dev/null 2>&1; }
 
