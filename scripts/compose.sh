@@ -66,6 +66,11 @@ build() {
 
 up() {
   local started=$SECONDS
+  # The stack runs the prod profile: the server does not start without API keys. Say so now rather
+  # than after the readiness wait (Compose also reads them from .env beside the compose file).
+  if [ -z "${CODEBOX_API_KEYS:-}" ] && ! grep -qs '^CODEBOX_API_KEYS=..*' "$ROOT/.env"; then
+    say "set CODEBOX_API_KEYS (comma-separated keys clients send), in the environment or .env: the prod profile needs it"; exit 1
+  fi
   build
   # Job directories are bind sources the host's daemon mounts into sandbox containers.
   mkdir -p "${CODEBOX_JOBS_DIR:-/var/lib/codebox/jobs}" 2>/dev/null || true
