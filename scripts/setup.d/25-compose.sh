@@ -4,7 +4,8 @@
 # stand-ins for postgres, rabbitmq and node (deploy/build-offline-images.sh). Built here so the test
 # times `compose:up` itself; compose:up would build them too. Test mode only, after 20-docker.sh,
 # and only when Docker is available (else the Docker suites skip with its note). First build about
-# four minutes on two cores; an unchanged rebuild a few seconds (labels and Docker's layer cache).
+# a minute and a half on two cores (stand-ins ~60 s, app image ~30 s; longer under load); unchanged,
+# about 6 s (labels and Docker's layer cache).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ROOT="${CODEBOX_ROOT:?}"
