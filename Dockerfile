@@ -11,9 +11,12 @@ RUN npm install --global --no-audit --no-fund pnpm@10.34.8
 # The lockfile alone decides what is fetched, so a source change does not refetch dependencies
 # (and no package is named here: a new package needs no change to this file).
 COPY pnpm-lock.yaml pnpm-workspace.yaml ./
-RUN pnpm fetch --prod
+RUN pnpm fetch
 COPY . .
-RUN pnpm install --offline --frozen-lockfile --prod --filter @codebox/server... --filter @codebox/worker...
+# Not --prod: the language plugins take @codebox/core and effect as peer dependencies, which the
+# workspace satisfies through their devDependencies; a --prod install leaves them unresolvable
+# ("Cannot find package '@codebox/core' imported from /app/packages/lang-python/src/index.ts").
+RUN pnpm install --offline --frozen-lockfile --filter @codebox/server... --filter @codebox/worker...
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production

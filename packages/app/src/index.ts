@@ -18,7 +18,7 @@ export {
   layerStoreClient,
   readInfrastructure
 } from "./infrastructure.ts"
-export { layerSandbox, readSandboxKind, type SandboxKind, sandboxKindConfig } from "./sandbox.ts"
+export { layerNoSandbox, layerSandbox, readSandboxKind, type SandboxKind, sandboxKindConfig } from "./sandbox.ts"
 export {
   Profile,
   prodRequirements,

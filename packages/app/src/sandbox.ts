@@ -1,5 +1,5 @@
 import { Config, Effect, Layer } from "effect"
-import { type SandboxError, type Sandbox, InvalidSetting } from "@codebox/core"
+import { InvalidSetting, Sandbox, SandboxError } from "@codebox/core"
 import { NativeSandbox } from "@codebox/sandbox-native"
 
 export type SandboxKind = "native" | "docker"
@@ -23,3 +23,14 @@ export const layerSandbox = (kind: SandboxKind): Layer.Layer<Sandbox, SandboxErr
           (docker) => docker.DockerSandbox.layer()
         )
       )
+
+/**
+ * The sandbox of a process that runs no user code (a server with RabbitMQ, whose workers run the
+ * tasks): nothing to set up, so an API-only server needs neither bubblewrap nor the seccomp filter
+ * nor a Docker socket. Its check passes; a step handed to it fails.
+ */
+export const layerNoSandbox: Layer.Layer<Sandbox> = Layer.succeed(Sandbox)({
+  name: "none",
+  run: () => Effect.fail(new SandboxError({ message: "this process runs no user code (its workers do)" })),
+  check: Effect.void
+})

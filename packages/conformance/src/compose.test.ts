@@ -84,6 +84,9 @@ describe("docker-compose.yml", () => {
     const jobs = worker!.environment?.CODEBOX_WORK_ROOT
     // Same path on both sides of the bind: what the worker sees is what the daemon mounts.
     expect(worker!.volumes).toContain(`${jobs}:${jobs}`)
+    // The host's cgroups, where the worker reads each sandbox container's cpu time and peak memory.
+    expect(worker!.volumes).toContain("/sys/fs/cgroup:/host/sys/fs/cgroup")
+    expect(server!.volumes?.some((v) => v.includes("cgroup"))).toBe(false)
   })
 
   it("keeps task files and the database on volumes, and points the apps at the queue and database", () => {

@@ -22,6 +22,8 @@ export const LanguagesHandlers = (api: Api) =>
         Effect.suspend(() => {
           const known = versions.get(plugin.id)
           if (known !== undefined) return Effect.succeed<string | null>(known)
+          // An API-only server (layerNoSandbox in @codebox/app) has no runtime to ask.
+          if (sandbox.name === "none") return Effect.succeed<string | null>(null)
           return sandbox
             .run({
               argv: plugin.versionProbe,
