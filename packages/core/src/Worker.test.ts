@@ -36,6 +36,21 @@ const gated = <A, E>(
     )
   })
 
+/**
+ * A task STARTED by "slow-worker" whose message is delivered again (its first consumer went away
+ * unacked), and that worker's heartbeat, to be recorded as of a given time.
+ */
+const redeliveredWhileStarted = Effect.gen(function* () {
+  const store = yield* TaskStore
+  const queue = yield* TaskQueue
+  const task = yield* (yield* Engine).submit({ language: "toy", source_code: "slow" })
+  yield* Effect.scoped(Effect.flatMap(Stream.toPull(queue.consume(1)), (pull) => pull))
+  yield* store.claim(task.task_id, "slow-worker")
+  const beat = (last_seen: number) =>
+    store.heartbeat({ name: "slow-worker", concurrency: 1, running: 1, completed: 0, state: "running", started_at: 0, last_seen })
+  return { task, beat }
+})
+
 // it.live throughout: heartbeats, the drain timeout and the reconciler's cutoffs need the real clock.
 describe("Worker", () => {
   it.live("on stop, finishes the task in flight, acks it, and records its heartbeats", () =>
@@ -87,15 +102,8 @@ describe("Worker", () => {
   it.live("leaves a redelivered task to its owner when the owner's heartbeat resumes (a slow worker, not a dead one)", () =>
     gated((_gate, started) =>
       Effect.gen(function* () {
-        const engine = yield* Engine
         const store = yield* TaskStore
-        const queue = yield* TaskQueue
-        const task = yield* engine.submit({ language: "toy", source_code: "slow" })
-        // Its first delivery goes to a consumer that goes away unacked: the queue delivers it again.
-        yield* Effect.scoped(Effect.flatMap(Stream.toPull(queue.consume(1)), (pull) => pull))
-        yield* store.claim(task.task_id, "slow-worker")
-        const beat = (last_seen: number) =>
-          store.heartbeat({ name: "slow-worker", concurrency: 1, running: 1, completed: 0, state: "running", started_at: 0, last_seen })
+        const { task, beat } = yield* redeliveredWhileStarted
         // Silent for longer than three intervals (600 ms) when the redelivery is looked at; then it beats.
         yield* beat(Date.now() - 1_000)
         const stop = yield* Deferred.make<void>()
@@ -114,22 +122,10 @@ describe("Worker", () => {
   it.live("stopped while it looks at a redelivered task, leaves that task to its live owner", () =>
     gated((_gate, started) =>
       Effect.gen(function* () {
-        const engine = yield* Engine
         const store = yield* TaskStore
-        const queue = yield* TaskQueue
-        const task = yield* engine.submit({ language: "toy", source_code: "slow" })
-        yield* Effect.scoped(Effect.flatMap(Stream.toPull(queue.consume(1)), (pull) => pull))
-        yield* store.claim(task.task_id, "slow-worker")
+        const { task, beat } = yield* redeliveredWhileStarted
         // Silent long enough that the redelivery is looked at twice (600 ms apart); stopped meanwhile.
-        yield* store.heartbeat({
-          name: "slow-worker",
-          concurrency: 1,
-          running: 1,
-          completed: 0,
-          state: "running",
-          started_at: 0,
-          last_seen: Date.now() - 1_000
-        })
+        yield* beat(Date.now() - 1_000)
         const stop = yield* Deferred.make<void>()
         const worker = yield* Effect.forkChild(runWorker({ concurrency: 1, heartbeatEvery: 200, drainTimeout: 0 }, Deferred.await(stop)))
         yield* Effect.sleep(300)

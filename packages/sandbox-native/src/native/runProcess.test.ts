@@ -10,6 +10,19 @@ import { runProcess } from "./runProcess.ts"
 const launcher = () =>
   spawn("/bin/bash", ["-c", `sleep 0.5; echo '{"child-pid": 7}' >&3; sleep 30`], { stdio: ["pipe", "pipe", "pipe", "pipe"] })
 
+/** A bash script as the launcher, with limits it never meets. */
+const runScript = (script: string) =>
+  runProcess({
+    child: spawn("/bin/bash", ["-c", script], { stdio: ["pipe", "pipe", "pipe", "pipe"] }),
+    start: () => {},
+    stdin: null,
+    outputBytes: 1024,
+    wallTimeMs: 60_000,
+    cpuTimeMs: 60_000,
+    cpuUsedMs: () => 0,
+    killJob: () => {}
+  }).done
+
 describe("runProcess", () => {
   it("counts the cpu limit from the program's start, not from the sandbox's set-up", async () => {
     const t0 = performance.now()
@@ -31,33 +44,13 @@ describe("runProcess", () => {
   })
 
   it("tells where the step's time went: set-up until the child is named, the program, the pipes closing", async () => {
-    const child = spawn("/bin/bash", ["-c", `echo '{"child-pid": 7}' >&3; exit 3`], { stdio: ["pipe", "pipe", "pipe", "pipe"] })
-    const result = await runProcess({
-      child,
-      start: () => {},
-      stdin: null,
-      outputBytes: 1024,
-      wallTimeMs: 60_000,
-      cpuTimeMs: 60_000,
-      cpuUsedMs: () => 0,
-      killJob: () => {}
-    }).done
+    const result = await runScript(`echo '{"child-pid": 7}' >&3; exit 3`)
     expect(result.exitCode).toBe(3)
     for (const phase of Object.values(result.phases)) expect(phase).toBeGreaterThanOrEqual(0)
   })
 
   it("has no program phase when the set-up never named a child", async () => {
-    const child = spawn("/bin/bash", ["-c", "exit 1"], { stdio: ["pipe", "pipe", "pipe", "pipe"] })
-    const result = await runProcess({
-      child,
-      start: () => {},
-      stdin: null,
-      outputBytes: 1024,
-      wallTimeMs: 60_000,
-      cpuTimeMs: 60_000,
-      cpuUsedMs: () => 0,
-      killJob: () => {}
-    }).done
+    const result = await runScript("exit 1")
     expect(result.started).toBe(false)
     expect(result.phases).toMatchObject({ setUpMs: null, programMs: null })
     expect(result.phases.closeMs).toBeGreaterThanOrEqual(0)
