@@ -5,7 +5,16 @@ import { decodePlugin, type LanguagePlugin } from "@codebox/core"
 import { Config, Effect, Schema } from "effect"
 
 /** The languages a server or worker offers when CODEBOX_PLUGINS is not set. */
-export const builtInPlugins = ["@codebox/lang-python", "@codebox/lang-c", "@codebox/lang-javascript", "@codebox/lang-php"]
+export const builtInPlugins = [
+  "@codebox/lang-python",
+  "@codebox/lang-c",
+  "@codebox/lang-javascript",
+  "@codebox/lang-php",
+  "@codebox/lang-cpp",
+  "@codebox/lang-bash",
+  "@codebox/lang-lua",
+  "@codebox/lang-perl"
+]
 
 /** A module named in CODEBOX_PLUGINS that cannot be used: the start stops with this message. */
 export class PluginLoadError extends Schema.TaggedError<PluginLoadError>()("PluginLoadError", {

@@ -12,6 +12,10 @@ import { NativeSandbox } from "@codebox/sandbox-native"
 import { c } from "@codebox/lang-c"
 import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
+import { lua } from "@codebox/lang-lua"
+import { perl } from "@codebox/lang-perl"
+import { bash } from "@codebox/lang-bash"
+import { cpp } from "@codebox/lang-cpp"
 import { python } from "@codebox/lang-python"
 import { seccompCost } from "./native/seccompCost.ts"
 
@@ -133,7 +137,7 @@ const resizeSource = [
 ].join("\n")
 
 export const run = async (): Promise<void> => {
-  const plugins = [python, c, javascript, php]
+  const plugins = [python, c, javascript, php, cpp, bash, lua, perl]
   const runtime = ManagedRuntime.make(NativeSandbox.layer())
   const sandbox = await runtime.runPromise(
     Effect.gen(function* () {

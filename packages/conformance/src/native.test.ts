@@ -2,6 +2,10 @@ import * as fs from "node:fs"
 import { c } from "@codebox/lang-c"
 import { javascript, libraries, libraryDir } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
+import { lua } from "@codebox/lang-lua"
+import { perl } from "@codebox/lang-perl"
+import { bash } from "@codebox/lang-bash"
+import { cpp } from "@codebox/lang-cpp"
 import { python } from "@codebox/lang-python"
 import { createCodeBox, type LanguagePlugin, quoteJson, standardLimits, standardMaxima } from "@codebox/core"
 import { NativeSandbox } from "@codebox/sandbox-native"
@@ -10,7 +14,7 @@ import { Layer } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 
 // The native sandbox with every language: the contract, each plugin's samples, the hostile suite.
-const plugins = [python, c, javascript, php]
+const plugins = [python, c, javascript, php, cpp, bash, lua, perl]
 const sandbox = NativeSandbox.layer()
 
 sandboxConformance("native", sandbox, { plugins, concurrency: 2 })

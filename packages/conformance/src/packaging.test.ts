@@ -110,8 +110,12 @@ describe("a release", () => {
     const expected = [
       "cli",
       "core",
+      "lang-bash",
       "lang-c",
+      "lang-cpp",
       "lang-javascript",
+      "lang-lua",
+      "lang-perl",
       "lang-php",
       "lang-python",
       "queue-amqp",

@@ -3,6 +3,10 @@ import * as fs from "node:fs"
 import { c } from "@codebox/lang-c"
 import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
+import { lua } from "@codebox/lang-lua"
+import { perl } from "@codebox/lang-perl"
+import { bash } from "@codebox/lang-bash"
+import { cpp } from "@codebox/lang-cpp"
 import { python } from "@codebox/lang-python"
 import { hostileSuite } from "@codebox/testkit"
 import { afterAll, beforeAll } from "vitest"
@@ -40,7 +44,7 @@ afterAll(async () => {
 })
 
 hostileSuite("unisolated", runner.layer, {
-  plugins: [python, c, javascript, php],
+  plugins: [python, c, javascript, php, cpp, bash, lua, perl],
   isolation: "absent",
   leftovers: () => runner.leftovers(),
   afterEach: () => runner.cleanup(),
