@@ -13,7 +13,8 @@ export const builtInPlugins = [
   "@codebox/lang-cpp",
   "@codebox/lang-bash",
   "@codebox/lang-lua",
-  "@codebox/lang-perl"
+  "@codebox/lang-perl",
+  "@codebox/lang-typescript"
 ]
 
 /** A module named in CODEBOX_PLUGINS that cannot be used: the start stops with this message. */
@@ -112,7 +113,7 @@ export const loadPlugins = Effect.fn("Plugins.load")(function* (specifiers: Read
   return plugins
 })
 
-/** The plugins CODEBOX_PLUGINS names (default: the four built-in languages). */
+/** The plugins CODEBOX_PLUGINS names (default: every built-in language). */
 export const readPlugins = Effect.gen(function* () {
   const specifiers = yield* pluginSpecifiersConfig.pipe(
     Effect.mapError((e) => new PluginLoadError({ module: "CODEBOX_PLUGINS", message: `CODEBOX_PLUGINS: ${e.message}` }))

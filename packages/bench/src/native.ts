@@ -12,6 +12,7 @@ import { NativeSandbox } from "@codebox/sandbox-native"
 import { c } from "@codebox/lang-c"
 import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
+import { typescript } from "@codebox/lang-typescript"
 import { lua } from "@codebox/lang-lua"
 import { perl } from "@codebox/lang-perl"
 import { bash } from "@codebox/lang-bash"
@@ -137,7 +138,7 @@ const resizeSource = [
 ].join("\n")
 
 export const run = async (): Promise<void> => {
-  const plugins = [python, c, javascript, php, cpp, bash, lua, perl]
+  const plugins = [python, c, javascript, php, cpp, bash, lua, perl, typescript]
   const runtime = ManagedRuntime.make(NativeSandbox.layer())
   const sandbox = await runtime.runPromise(
     Effect.gen(function* () {

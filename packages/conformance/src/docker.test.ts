@@ -4,6 +4,7 @@ import { hostileSuite, pluginConformance, sandboxConformance } from "@codebox/te
 import { c } from "@codebox/lang-c"
 import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
+import { typescript } from "@codebox/lang-typescript"
 import { lua } from "@codebox/lang-lua"
 import { perl } from "@codebox/lang-perl"
 import { bash } from "@codebox/lang-bash"
@@ -16,7 +17,7 @@ import { dockerSkipReason } from "@codebox/test-support"
 // sandbox/build-images.sh builds. They skip only when the set-up wrote down why Docker cannot
 // run here; a daemon that is simply missing fails them.
 const skip = dockerSkipReason(path.resolve(import.meta.dirname, "../../.."))
-const plugins = [python, c, javascript, php, cpp, bash, lua, perl]
+const plugins = [python, c, javascript, php, cpp, bash, lua, perl, typescript]
 
 if (skip !== null) {
   describe.skip(`Docker sandbox suites: ${skip}`, () => undefined)

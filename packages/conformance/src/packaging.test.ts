@@ -118,6 +118,7 @@ describe("a release", () => {
       "lang-perl",
       "lang-php",
       "lang-python",
+      "lang-typescript",
       "queue-amqp",
       "sandbox-docker",
       "sandbox-native",
