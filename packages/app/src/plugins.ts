@@ -14,7 +14,8 @@ export const builtInPlugins = [
   "@codebox/lang-bash",
   "@codebox/lang-lua",
   "@codebox/lang-perl",
-  "@codebox/lang-typescript"
+  "@codebox/lang-typescript",
+  "@codebox/lang-java"
 ]
 
 /** A module named in CODEBOX_PLUGINS that cannot be used: the start stops with this message. */

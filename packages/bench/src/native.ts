@@ -12,6 +12,7 @@ import { NativeSandbox } from "@codebox/sandbox-native"
 import { c } from "@codebox/lang-c"
 import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
+import { java } from "@codebox/lang-java"
 import { typescript } from "@codebox/lang-typescript"
 import { lua } from "@codebox/lang-lua"
 import { perl } from "@codebox/lang-perl"
@@ -138,7 +139,7 @@ const resizeSource = [
 ].join("\n")
 
 export const run = async (): Promise<void> => {
-  const plugins = [python, c, javascript, php, cpp, bash, lua, perl, typescript]
+  const plugins = [python, c, javascript, php, cpp, bash, lua, perl, typescript, java]
   const runtime = ManagedRuntime.make(NativeSandbox.layer())
   const sandbox = await runtime.runPromise(
     Effect.gen(function* () {

@@ -2,6 +2,7 @@ import * as fs from "node:fs"
 import { c } from "@codebox/lang-c"
 import { javascript, libraries, libraryDir } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
+import { java } from "@codebox/lang-java"
 import { typescript } from "@codebox/lang-typescript"
 import { lua } from "@codebox/lang-lua"
 import { perl } from "@codebox/lang-perl"
@@ -15,7 +16,7 @@ import { Layer } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 
 // The native sandbox with every language: the contract, each plugin's samples, the hostile suite.
-const plugins = [python, c, javascript, php, cpp, bash, lua, perl, typescript]
+const plugins = [python, c, javascript, php, cpp, bash, lua, perl, typescript, java]
 const sandbox = NativeSandbox.layer()
 
 sandboxConformance("native", sandbox, { plugins, concurrency: 2 })

@@ -113,6 +113,7 @@ describe("a release", () => {
       "lang-bash",
       "lang-c",
       "lang-cpp",
+      "lang-java",
       "lang-javascript",
       "lang-lua",
       "lang-perl",

@@ -3,6 +3,7 @@ import * as fs from "node:fs"
 import { c } from "@codebox/lang-c"
 import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
+import { java } from "@codebox/lang-java"
 import { typescript } from "@codebox/lang-typescript"
 import { lua } from "@codebox/lang-lua"
 import { perl } from "@codebox/lang-perl"
@@ -45,7 +46,7 @@ afterAll(async () => {
 })
 
 hostileSuite("unisolated", runner.layer, {
-  plugins: [python, c, javascript, php, cpp, bash, lua, perl, typescript],
+  plugins: [python, c, javascript, php, cpp, bash, lua, perl, typescript, java],
   isolation: "absent",
   leftovers: () => runner.leftovers(),
   afterEach: () => runner.cleanup(),

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url"
 import { javascript, libraries, libraryDir, libraryPrefix } from "@codebox/lang-javascript"
-import type { LanguagePlugin } from "@codebox/core"
+import type { HostilePrograms, LanguagePlugin } from "@codebox/core"
 
 /** The TypeScript compiler, installed beside the JavaScript plugin's libraries. */
 export const compilerPackage = "typescript@5"
@@ -28,6 +28,22 @@ export const transpileScript = [
   `}`,
   `fs.writeFileSync(output, result.outputText);`
 ].join("\n")
+
+/**
+ * The program runs in the JavaScript plugin's runtime, where every attack of the hostile suite
+ * already runs once; here only those that cross the compile step and the extra run flag: a fork
+ * bomb respawning the compiled file, a sleeper (also what cancellation kills), host files, files
+ * left for the next job beside the compiled output, and arguments that must reach the program,
+ * not Node (`--version`).
+ */
+const js = javascript.hostile!
+const hostileSubset: HostilePrograms = {
+  forkBomb: js.forkBomb!,
+  sleeper: js.sleeper!,
+  readFile: js.readFile!,
+  leaveFiles: js.leaveFiles!,
+  printArgs: js.printArgs!
+}
 
 /**
  * TypeScript on Node.js: transpiled to CommonJS JavaScript by the TypeScript compiler, then run
@@ -67,8 +83,7 @@ export const typescript: LanguagePlugin = {
     npmPackages: { prefix: libraryPrefix, packages: [...libraries, compilerPackage] },
     libraries: libraries.map((l) => l.replace(/@[^@]*$/, ""))
   },
-  // The program runs in the JavaScript plugin's runtime: the same attacks, compiled first.
-  hostile: javascript.hostile!,
+  hostile: hostileSubset,
   samples: {
     hello: `const greeting: string = "hello"\nconsole.log(greeting)\n`,
     // Read stdin as a stream: readFileSync(0) fails with EAGAIN on a non-blocking pipe.

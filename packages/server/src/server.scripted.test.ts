@@ -99,7 +99,7 @@ describe("HTTP API on a real server (scripted sandbox)", () => {
     expect(language.status).toBe(400)
     expect(language.body).toMatchObject({
       _tag: "UnsupportedLanguage",
-      supported: ["python", "c", "javascript", "php", "cpp", "bash", "lua", "perl", "typescript"]
+      supported: ["python", "c", "javascript", "php", "cpp", "bash", "lua", "perl", "typescript", "java"]
     })
 
     const limit = await postJson(`${api}/tasks/create`, { programming_language: "python", source_code: "x", limits: { memory_mb: 60000 } })

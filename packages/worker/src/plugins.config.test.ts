@@ -90,6 +90,7 @@ describe("a language plugin published from outside, named in CODEBOX_PLUGINS", (
       "lua",
       "perl",
       "typescript",
+      "java",
       "ruby"
     ])
     const openapi = (await (await fetch(`${base}/api/openapi.json`)).json()) as { info: { description: string } }
