@@ -147,7 +147,7 @@ export const run = async (): Promise<void> => {
     })
   )
   console.log(`median of ${runs} runs each, bare and sandboxed interleaved, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(2)}`)
-  console.log("language     bare ms   native ms   ratio")
+  console.log("language                   bare ms   native ms   ratio")
   let pythonRatio = 0
   for (const plugin of plugins) {
     const bare: Array<number> = []
@@ -162,7 +162,7 @@ export const run = async (): Promise<void> => {
     if (plugin.id === "python") pythonRatio = ratio
     const label = plugin.compile === undefined ? plugin.id : `${plugin.id} (compile+run)`
     console.log(
-      `${label.padEnd(22)} ${median(bare).toFixed(1).padStart(6)} ${median(boxed).toFixed(1).padStart(10)} ${ratio.toFixed(2).padStart(6)}x`
+      `${label.padEnd(24)} ${median(bare).toFixed(1).padStart(6)} ${median(boxed).toFixed(1).padStart(10)} ${ratio.toFixed(2).padStart(6)}x`
     )
   }
   await runtime.dispose()
