@@ -1,7 +1,7 @@
 # The CodeBox application image: the pnpm workspace on Node 24, run as the HTTP server (default)
 # or as a queue worker (`command: ["packages/worker/src/main.ts"]`). Node runs the TypeScript
 # sources directly (type stripping), so the apps need no build step. The languages offered are
-# the plugins named in CODEBOX_PLUGINS (default: the built-in four, which the app depends on); a
+# the plugins named in CODEBOX_PLUGINS (default: every built-in one, which the app depends on); a
 # third party's plugin folder can be mounted and named there. The language images user code runs
 # in are separate: sandbox/build-images.sh builds them from the plugins' own recipes.
 ARG NODE_IMAGE=node:24-bookworm-slim

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command builds every image the Docker sandbox runs: the shared base (sandbox/base) and one
-# image per language plugin named in CODEBOX_PLUGINS (default: the built-in four), wherever its
+# image per language plugin named in CODEBOX_PLUGINS (default: every built-in one), wherever its
 # package lives (the workspace, node_modules, a folder of its own). Each plugin declares its image
 # tag (runtime.image), its recipe (runtime.dockerfile) and what goes in it (runtime.debianPackages,
 # runtime.npmPackages), passed to the recipe as the build arguments DEBIAN_PACKAGES, NPM_PREFIX and

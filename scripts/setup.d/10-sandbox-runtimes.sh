@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The native sandbox (the default of `npm start` and what CI tests): bubblewrap and the util-linux
 # tools it is launched with, then the runtimes of the language plugins named in CODEBOX_PLUGINS
-# (default: the built-in four), as each plugin declares them: its Debian packages
+# (default: every built-in one), as each plugin declares them: its Debian packages
 # (runtime.debianPackages) and the npm libraries user code may load (runtime.npmPackages,
 # installed read-only under their prefix). No language is named here: adding one is installing its
 # plugin and listing it. Needed in both modes. Idempotent: a second run checks dpkg and a stamp

@@ -5,7 +5,18 @@ import { decodePlugin, type LanguagePlugin } from "@codebox/core"
 import { Config, Effect, Schema } from "effect"
 
 /** The languages a server or worker offers when CODEBOX_PLUGINS is not set. */
-export const builtInPlugins = ["@codebox/lang-python", "@codebox/lang-c", "@codebox/lang-javascript", "@codebox/lang-php"]
+export const builtInPlugins = [
+  "@codebox/lang-python",
+  "@codebox/lang-c",
+  "@codebox/lang-javascript",
+  "@codebox/lang-php",
+  "@codebox/lang-cpp",
+  "@codebox/lang-bash",
+  "@codebox/lang-lua",
+  "@codebox/lang-perl",
+  "@codebox/lang-typescript",
+  "@codebox/lang-java"
+]
 
 /** A module named in CODEBOX_PLUGINS that cannot be used: the start stops with this message. */
 export class PluginLoadError extends Schema.TaggedError<PluginLoadError>()("PluginLoadError", {
@@ -103,7 +114,7 @@ export const loadPlugins = Effect.fn("Plugins.load")(function* (specifiers: Read
   return plugins
 })
 
-/** The plugins CODEBOX_PLUGINS names (default: the four built-in languages). */
+/** The plugins CODEBOX_PLUGINS names (default: every built-in language). */
 export const readPlugins = Effect.gen(function* () {
   const specifiers = yield* pluginSpecifiersConfig.pipe(
     Effect.mapError((e) => new PluginLoadError({ module: "CODEBOX_PLUGINS", message: `CODEBOX_PLUGINS: ${e.message}` }))

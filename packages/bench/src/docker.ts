@@ -16,6 +16,12 @@ import { DockerSandbox } from "@codebox/sandbox-docker"
 import { c } from "@codebox/lang-c"
 import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
+import { java } from "@codebox/lang-java"
+import { typescript } from "@codebox/lang-typescript"
+import { lua } from "@codebox/lang-lua"
+import { perl } from "@codebox/lang-perl"
+import { bash } from "@codebox/lang-bash"
+import { cpp } from "@codebox/lang-cpp"
 import { python } from "@codebox/lang-python"
 
 interface Job {
@@ -152,7 +158,7 @@ const stepLatency = async (
 export const run = async (): Promise<void> => {
   const runs = Number(process.env.BENCH_RUNS ?? 10)
   console.log(`\n== Docker sandbox: per-step latency of hello, median of ${runs} runs`)
-  const rows = await stepLatency([python, c, javascript, php], runs)
+  const rows = await stepLatency([python, c, javascript, php, cpp, bash, lua, perl, typescript, java], runs)
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
   for (const row of rows) console.log(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")}`)
 }

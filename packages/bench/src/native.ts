@@ -12,6 +12,12 @@ import { NativeSandbox } from "@codebox/sandbox-native"
 import { c } from "@codebox/lang-c"
 import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
+import { java } from "@codebox/lang-java"
+import { typescript } from "@codebox/lang-typescript"
+import { lua } from "@codebox/lang-lua"
+import { perl } from "@codebox/lang-perl"
+import { bash } from "@codebox/lang-bash"
+import { cpp } from "@codebox/lang-cpp"
 import { python } from "@codebox/lang-python"
 import { seccompCost } from "./native/seccompCost.ts"
 
@@ -133,7 +139,7 @@ const resizeSource = [
 ].join("\n")
 
 export const run = async (): Promise<void> => {
-  const plugins = [python, c, javascript, php]
+  const plugins = [python, c, javascript, php, cpp, bash, lua, perl, typescript, java]
   const runtime = ManagedRuntime.make(NativeSandbox.layer())
   const sandbox = await runtime.runPromise(
     Effect.gen(function* () {
@@ -141,7 +147,7 @@ export const run = async (): Promise<void> => {
     })
   )
   console.log(`median of ${runs} runs each, bare and sandboxed interleaved, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(2)}`)
-  console.log("language     bare ms   native ms   ratio")
+  console.log("language                   bare ms   native ms   ratio")
   let pythonRatio = 0
   for (const plugin of plugins) {
     const bare: Array<number> = []
@@ -156,7 +162,7 @@ export const run = async (): Promise<void> => {
     if (plugin.id === "python") pythonRatio = ratio
     const label = plugin.compile === undefined ? plugin.id : `${plugin.id} (compile+run)`
     console.log(
-      `${label.padEnd(22)} ${median(bare).toFixed(1).padStart(6)} ${median(boxed).toFixed(1).padStart(10)} ${ratio.toFixed(2).padStart(6)}x`
+      `${label.padEnd(24)} ${median(bare).toFixed(1).padStart(6)} ${median(boxed).toFixed(1).padStart(10)} ${ratio.toFixed(2).padStart(6)}x`
     )
   }
   await runtime.dispose()

@@ -2,6 +2,12 @@ import * as fs from "node:fs"
 import { c } from "@codebox/lang-c"
 import { javascript, libraries, libraryDir } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
+import { java } from "@codebox/lang-java"
+import { typescript } from "@codebox/lang-typescript"
+import { lua } from "@codebox/lang-lua"
+import { perl } from "@codebox/lang-perl"
+import { bash } from "@codebox/lang-bash"
+import { cpp } from "@codebox/lang-cpp"
 import { python } from "@codebox/lang-python"
 import { createCodeBox, type LanguagePlugin, quoteJson, standardLimits, standardMaxima } from "@codebox/core"
 import { NativeSandbox } from "@codebox/sandbox-native"
@@ -10,7 +16,7 @@ import { Layer } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 
 // The native sandbox with every language: the contract, each plugin's samples, the hostile suite.
-const plugins = [python, c, javascript, php]
+const plugins = [python, c, javascript, php, cpp, bash, lua, perl, typescript, java]
 const sandbox = NativeSandbox.layer()
 
 sandboxConformance("native", sandbox, { plugins, concurrency: 2 })
@@ -42,6 +48,16 @@ describe("native sandbox: host runtimes installed by the set-up", () => {
       `for (const n of ${JSON.stringify(names)}) require(n)\n` +
       `try { require("node:fs").writeFileSync(${JSON.stringify(`${libraryDir}/x`)}, "x"); console.log("writable") } catch { console.log("ok") }\n`
     expect(await run("javascript", source)).toBe("ok\n")
+  })
+
+  it("typescript imports the same libraries, erases types without checking them, and stops at a syntax error", {
+    timeout: 60_000
+  }, async () => {
+    const source = `import { PDFDocument } from "pdf-lib"\nconst wrong: number = "not checked" as unknown as number\nconsole.log(typeof PDFDocument.create, typeof wrong)\n`
+    expect(await run("typescript", source)).toBe("function string\n")
+    const broken = await box.awaitResult((await box.submit({ language: "ts", source_code: "const x: number = \n" })).task_id, 60_000)
+    expect(broken?.result?.verdict).toBe("compile_error")
+    expect(broken?.result?.compile?.stderr).toContain("main.ts(1,18): error TS1109: Expression expected.")
   })
 })
 

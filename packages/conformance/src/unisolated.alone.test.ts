@@ -3,6 +3,11 @@ import * as fs from "node:fs"
 import { c } from "@codebox/lang-c"
 import { javascript } from "@codebox/lang-javascript"
 import { php } from "@codebox/lang-php"
+import { java } from "@codebox/lang-java"
+import { lua } from "@codebox/lang-lua"
+import { perl } from "@codebox/lang-perl"
+import { bash } from "@codebox/lang-bash"
+import { cpp } from "@codebox/lang-cpp"
 import { python } from "@codebox/lang-python"
 import { hostileSuite } from "@codebox/testkit"
 import { afterAll, beforeAll } from "vitest"
@@ -39,8 +44,9 @@ afterAll(async () => {
   for (const dir of [sharedTmp, workRoot]) unmount(dir)
 })
 
+// Not typescript: its attacks are javascript's programs, shown to fail here under javascript.
 hostileSuite("unisolated", runner.layer, {
-  plugins: [python, c, javascript, php],
+  plugins: [python, c, javascript, php, cpp, bash, lua, perl, java],
   isolation: "absent",
   leftovers: () => runner.leftovers(),
   afterEach: () => runner.cleanup(),

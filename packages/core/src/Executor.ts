@@ -73,16 +73,17 @@ export class Executor extends Context.Service<
 
         let compile: StepReport | null = null
         if (plugin.compile !== undefined) {
+          const limits = { ...task.limits, ...plugin.compile.limits }
           const outcome = yield* sandbox.run({
             ...common,
-            argv: plugin.compile.argv(ctx),
+            argv: plugin.compile.argv({ ...ctx, limits }),
             stdin: null,
             cwd: SandboxPaths.src,
             mounts: [
               { hostPath: dir.src, sandboxPath: SandboxPaths.src, writable: true, maxCopyBytes: config.maxOutputBytes },
               { hostPath: dir.in, sandboxPath: SandboxPaths.in, writable: false }
             ],
-            limits: { ...task.limits, ...plugin.compile.limits }
+            limits
           })
           compile = toReport(outcome)
           if (outcome.exitCode !== 0 || outcome.limit !== null) {
@@ -104,10 +105,11 @@ export class Executor extends Context.Service<
 
         // The run step's output also travels live (TaskEvents), as the program writes it.
         const live = yield* liveOutput(task.task_id)
+        const runLimits = { ...task.limits, ...plugin.run.limits }
         const outcome = yield* sandbox.run({
           ...common,
           ...live.hook,
-          argv: [...plugin.run.argv(ctx), ...task.args],
+          argv: [...plugin.run.argv({ ...ctx, limits: runLimits }), ...task.args],
           stdin: task.stdin,
           cwd: SandboxPaths.out,
           mounts: [
@@ -115,7 +117,7 @@ export class Executor extends Context.Service<
             { hostPath: dir.in, sandboxPath: SandboxPaths.in, writable: false },
             { hostPath: dir.out, sandboxPath: SandboxPaths.out, writable: true, maxCopyBytes: config.maxOutputBytes }
           ],
-          limits: { ...task.limits, ...plugin.run.limits }
+          limits: runLimits
         })
         yield* live.flush
         const { files, skipped } = yield* collectOutputs(

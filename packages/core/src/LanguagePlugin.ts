@@ -19,6 +19,11 @@ export interface StepContext {
   readonly sourcePath: string
   /** The directory of the source file inside the sandbox (writable during the compile step). */
   readonly srcDir: string
+  /**
+   * The limits this step runs under (the task's, with the step's own over them), for runtimes that
+   * must be told their share rather than find it (a JVM's heap). Absent where no step is run.
+   */
+  readonly limits?: Limits
 }
 
 export interface StepSpec {

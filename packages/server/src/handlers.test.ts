@@ -166,7 +166,7 @@ layer(TestLayer)("handlers over in-memory layers", (it) => {
       const list = yield* languages.list()
       assert.deepStrictEqual(
         list.languages.map((l) => l.id),
-        ["python", "c", "javascript", "php"]
+        ["python", "c", "javascript", "php", "cpp", "bash", "lua", "perl", "typescript", "java"]
       )
       assert.deepStrictEqual(list.languages[0]!.aliases, plugins[0]!.aliases)
       assert.strictEqual(list.languages[0]!.version, "no stdin")

@@ -97,7 +97,10 @@ describe("HTTP API on a real server (scripted sandbox)", () => {
 
     const language = await postJson(`${api}/tasks/create`, { programming_language: "cobol", source_code: "x" })
     expect(language.status).toBe(400)
-    expect(language.body).toMatchObject({ _tag: "UnsupportedLanguage", supported: ["python", "c", "javascript", "php"] })
+    expect(language.body).toMatchObject({
+      _tag: "UnsupportedLanguage",
+      supported: ["python", "c", "javascript", "php", "cpp", "bash", "lua", "perl", "typescript", "java"]
+    })
 
     const limit = await postJson(`${api}/tasks/create`, { programming_language: "python", source_code: "x", limits: { memory_mb: 60000 } })
     expect(limit.status).toBe(400)
@@ -268,7 +271,7 @@ describe("HTTP API on a real server (scripted sandbox)", () => {
   it("lists the languages with aliases, versions and limits", async () => {
     const response = await call(`${api}/languages`)
     expect(response.status).toBe(200)
-    expect(response.body.languages.map((l: { id: string }) => l.id)).toEqual(["python", "c", "javascript", "php"])
+    expect(response.body.languages.map((l: { id: string }) => l.id)).toEqual(plugins.map((p) => p.id))
     const c = response.body.languages.find((l: { id: string }) => l.id === "c")
     expect(c).toMatchObject({ compiled: true, version: "Scripted 1.0" })
     expect(c.max_limits.memory_mb).toBeGreaterThanOrEqual(c.default_limits.memory_mb)

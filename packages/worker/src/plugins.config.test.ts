@@ -80,7 +80,19 @@ describe("a language plugin published from outside, named in CODEBOX_PLUGINS", (
   it("a server started with it answers a Ruby task and a Ruby file task; /api/languages lists it", { timeout: 180_000 }, async () => {
     const base = await startServer({ CODEBOX_PLUGINS: withRuby })
     const languages = (await (await fetch(`${base}/api/languages`)).json()) as { languages: Array<{ id: string }> }
-    expect(languages.languages.map((l) => l.id)).toEqual(["python", "c", "javascript", "php", "ruby"])
+    expect(languages.languages.map((l) => l.id)).toEqual([
+      "python",
+      "c",
+      "javascript",
+      "php",
+      "cpp",
+      "bash",
+      "lua",
+      "perl",
+      "typescript",
+      "java",
+      "ruby"
+    ])
     const openapi = (await (await fetch(`${base}/api/openapi.json`)).json()) as { info: { description: string } }
     expect(openapi.info.description).toContain("ruby (also rb)")
 

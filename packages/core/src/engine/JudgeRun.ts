@@ -153,10 +153,11 @@ export const runJudge = Effect.fn("Executor.runJudge")(function* (input: JudgeIn
     Effect.gen(function* () {
       if (spec.stop_on_first_failure && index > firstFailure) return
       const out = yield* caseDirectory(dir.root, index)
+      const limits = { ...test.limits, ...plugin.run.limits }
       const outcome = yield* sandbox.run({
         env: plugin.runtime.env,
         runtime: plugin.runtime,
-        argv: [...plugin.run.argv(ctx), ...test.args],
+        argv: [...plugin.run.argv({ ...ctx, limits }), ...test.args],
         stdin: test.stdin,
         cwd: SandboxPaths.out,
         mounts: [
@@ -164,7 +165,7 @@ export const runJudge = Effect.fn("Executor.runJudge")(function* (input: JudgeIn
           { hostPath: dir.in, sandboxPath: SandboxPaths.in, writable: false },
           { hostPath: out, sandboxPath: SandboxPaths.out, writable: true, maxCopyBytes: config.maxOutputBytes }
         ],
-        limits: { ...test.limits, ...plugin.run.limits }
+        limits
       })
       const report = judgeOutcome(test, outcome, spec)
       reports[index] = report
