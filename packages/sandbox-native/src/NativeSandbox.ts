@@ -135,8 +135,8 @@ export const make = (options: NativeSandboxOptions = {}) =>
     const direct = { id: 0, sourceOf: (p: string) => p }
     let system = { set: -1, binds: [] as ReadonlyArray<string> }
     /** The system binds and the source of each host path for a step starting now. */
-    const hostFiles = () => {
-      const set = view?.current() ?? direct
+    const hostFiles = async () => {
+      const set = view === null ? direct : await view.current()
       if (system.set !== set.id) system = { set: set.id, binds: systemBinds(identityFiles.passwd, identityFiles.group, set.sourceOf) }
       return { system: system.binds, sourceOf: set.sourceOf, dev: view?.dev ?? hostDev }
     }
@@ -222,11 +222,12 @@ export const make = (options: NativeSandboxOptions = {}) =>
         try: () => cgroup.setLimits({ memoryBytes: step.limits.memory_mb * 1024 * 1024, pids: step.limits.processes }),
         catch: fail(`cannot set the job's limits in ${driver.describe}`)
       })
+      const host = yield* Effect.tryPromise({ try: hostFiles, catch: fail("cannot prepare the read-only system files") })
       const launch = launcherArgv({
         uid,
         gid: uid,
         limits: step.limits,
-        ...hostFiles(),
+        ...host,
         nativePaths: step.runtime.nativePaths,
         mounts,
         env: step.env,

@@ -25,20 +25,20 @@ const run = promisify(execFile)
  * The overlays are shared by all jobs, so their dentry cache is warm: a fresh overlay per job
  * costs python's start about 6 ms of lookups, gcc's many more. But an overlay caches what it looked
  * up, so one kept for the server's life would go on showing files the host has since replaced (a
- * package upgrade) and not show new ones. They are renewed: a new set is mounted when the current
- * one is `refreshMs` old or dpkg's status file changed (a package was installed or upgraded),
- * steps started after that bind the new set, and a retired set is unmounted a minute later (a
- * running job keeps its binds: an unmount on the host does not reach them).
+ * package upgrade) and not show new ones. They are renewed: when dpkg's status file changed (a
+ * package was installed or upgraded) the next step waits for a new set; when the current one is
+ * `refreshMs` old a new set is mounted beside the step that noticed. Steps started after that bind
+ * the new set, and a retired set is unmounted a minute later (a running job keeps its binds: an
+ * unmount on the host does not reach them).
  */
 export interface HostView {
   /** The top directories an overlay covers (paths elsewhere are bound from the disk as before). */
   readonly tops: ReadonlyArray<string>
   /**
-   * What to bind for a host path now: the same file in the current overlays (links resolved on
-   * the host first: bwrap would resolve them against the host's root), or the path itself when no
-   * overlay covers it. Starts a renewal when the overlays are old.
+   * The set of overlays a step starting now binds from (see ViewSet). Renews them when old: in the
+   * background when merely old, before answering when a package changed since they were mounted.
    */
-  readonly current: () => ViewSet
+  readonly current: () => Promise<ViewSet>
   /** bwrap's options making /dev: a tmpfs, the device nodes bound from the sandbox's device tmpfs, the links. */
   readonly dev: ReadonlyArray<string>
   /** Sets of overlays mounted so far (for tests). */
@@ -47,9 +47,14 @@ export interface HostView {
   readonly close: () => Promise<void>
 }
 
-/** One set of overlays: maps a host path to the path to bind from. */
+/** One set of overlays. */
 export interface ViewSet {
   readonly id: number
+  /**
+   * What to bind for a host path: the same file in this set's overlays (links resolved on the host
+   * first: bwrap would resolve them against the host's root), or the path itself when no overlay
+   * covers it.
+   */
   readonly sourceOf: (hostPath: string) => string
 }
 
@@ -201,15 +206,14 @@ export const prepareHostView = async (staging: string, options: HostViewOptions 
     return { problem: errorText(e) }
   }
 
-  let renewing = false
+  let renewing: Promise<void> | null = null
   let closed = false
   let retryAt = 0
   const timers = new Set<NodeJS.Timeout>()
-  const renew = () => {
-    renewing = true
-    mountSet().then(
+  const renew = (): Promise<void> => {
+    renewing ??= mountSet().then(
       (next) => {
-        renewing = false
+        renewing = null
         if (closed) return void unmountSet(next)
         const retired = current
         current = next
@@ -222,17 +226,22 @@ export const prepareHostView = async (staging: string, options: HostViewOptions 
       },
       // Kept: the current set still works; tried again a while later.
       () => {
-        renewing = false
+        renewing = null
         retryAt = Date.now() + refreshMs
       }
     )
+    return renewing
   }
   return {
     tops,
-    current: () => {
+    current: async () => {
       const now = Date.now()
-      const old = now - current.mountedAt >= refreshMs || packagesStamp() !== current.stamp
-      if (old && !renewing && !closed && now >= retryAt) renew()
+      if (!closed && now >= retryAt) {
+        // A package changed: this step waits for a new set (a mount, a few ms), so no step after a
+        // dpkg run sees the old files. Merely old: renewed beside this step, which takes the current set.
+        if (packagesStamp() !== current.stamp) await renew()
+        else if (now - current.mountedAt >= refreshMs) void renew()
+      }
       return current
     },
     dev: devOptions(devDir),
