@@ -185,9 +185,12 @@ export const prepareHostView = async (staging: string, options: HostViewOptions 
     return { id, sourceOf, dir: setDir, mountedAt: Date.now(), stamp }
   }
   const unmountSet = async (set: OverlaySet): Promise<void> => {
-    await run("/usr/bin/umount", ["--lazy", ...tops.map((top) => path.join(set.dir, path.basename(top)))]).catch(() => undefined)
-    fs.rmSync(set.dir, { recursive: true, force: true })
-    fs.rmSync(`${set.dir}.fstab`, { force: true })
+    const points = tops.map((top) => path.join(set.dir, path.basename(top)))
+    await run("/usr/bin/umount", ["--lazy", ...points]).catch(() => undefined)
+    // Only empty mount points are removed (rmdir, never recursive): an overlay still mounted there
+    // is left alone, whatever went wrong with its umount.
+    for (const dir of [...points, set.dir]) await fs.promises.rmdir(dir).catch(() => undefined)
+    await fs.promises.rm(`${set.dir}.fstab`, { force: true }).catch(() => undefined)
   }
 
   let current: OverlaySet
