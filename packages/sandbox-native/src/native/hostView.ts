@@ -166,7 +166,11 @@ export const prepareHostView = async (staging: string, options: HostViewOptions 
     const fstab = `${setDir}.fstab`
     fs.writeFileSync(fstab, overlayFstab(tops, setDir), { mode: 0o600 })
     // One mount(8) for all of them, from the view directory: the lower layers are named relative to it.
-    await run("/usr/bin/mount", ["-a", "-T", fstab], { cwd: dir })
+    await run("/usr/bin/mount", ["-a", "-T", fstab], { cwd: dir }).catch(async (e: unknown) => {
+      // Some may have been mounted: none of this set is used.
+      await unmountSet({ id, sourceOf: (p) => p, dir: setDir, mountedAt: 0, stamp })
+      throw e
+    })
     const resolved = new Map<string, string>()
     const sourceOf = (hostPath: string): string => {
       let source = resolved.get(hostPath)
