@@ -49,7 +49,9 @@ export const hostDiskDetails = (jobMountinfo: string): Array<string> => {
   )
   const sources = new Set(host.filter((m) => m.source.startsWith("/dev/")).map((m) => m.source))
   const fstypes = new Set(host.map((m) => m.fstype))
-  const options = new Set(host.map((m) => m.superOptions))
+  // Options that say something of the disk (ext4's `rw,discard,resv_strict,...`, devtmpfs's size):
+  // a bare `rw` is what proc and many others show too.
+  const options = new Set(host.map((m) => m.superOptions).filter((o) => o !== "rw" && o !== "ro"))
   return parseMountLines(jobMountinfo)
     .filter((m) => sources.has(m.source) || m.fstype === "devtmpfs" || fstypes.has(m.fstype) || options.has(m.superOptions))
     .map((m) => m.line)
