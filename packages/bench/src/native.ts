@@ -1,6 +1,7 @@
 // Native sandbox overhead: hello world in each language run bare on the host and in NativeSandbox,
 // interleaved in the same run (median of N each, and the ratio); then a file task through the whole
-// engine: a 1024x1024 PNG resized with Pillow; and what the seccomp filter costs a step (native/seccompCost.ts).
+// engine: a 1024x1024 PNG resized with Pillow; and what the seccomp filter and the host view cost a step
+// (native/seccompCost.ts).
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -19,7 +20,7 @@ import { perl } from "@codebox/lang-perl"
 import { bash } from "@codebox/lang-bash"
 import { cpp } from "@codebox/lang-cpp"
 import { python } from "@codebox/lang-python"
-import { seccompCost } from "./native/seccompCost.ts"
+import { hostViewCost, seccompCost } from "./native/seccompCost.ts"
 
 const runs = Number(process.env.BENCH_RUNS ?? 15)
 const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -168,6 +169,7 @@ export const run = async (): Promise<void> => {
   await runtime.dispose()
   console.log(`python hello target: within 2.5x of bare -> ${pythonRatio <= 2.5 ? "met" : "NOT met"} (${pythonRatio.toFixed(2)}x)`)
   await seccompCost(Math.max(runs, 21), median)
+  await hostViewCost(Math.max(runs, 21), median)
 
   // The file task, end to end: submit with an upload, await, read the output back.
   const box = createCodeBox({ plugins: [python], sandbox: NativeSandbox.layer().pipe(Layer.orDie), concurrency: 1 })

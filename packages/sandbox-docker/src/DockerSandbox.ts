@@ -120,6 +120,7 @@ export const make = Effect.fn("DockerSandbox.make")(function* (options: DockerSa
     owner: { host: os.hostname(), pid: process.pid },
     sweepGraceMs: 60_000,
     unreadableFile: staging?.unreadable ?? null,
+    initFile: staging?.init ?? null,
     seccompProfile
   }
 

@@ -43,6 +43,34 @@ layer(NativeSandbox.layer(), { excludeTestServices: true })("NativeSandbox mount
     })
   )
 
+  it.effect("shows no disk of the host in mountinfo: /usr and /etc from overlays, /dev nodes from a tmpfs, and they work", () =>
+    Effect.gen(function* () {
+      const outcome = yield* run(["/usr/bin/cat", "/proc/self/mountinfo"])
+      const rootSource = fs
+        .readFileSync("/proc/self/mountinfo", "utf8")
+        .split("\n")
+        .find((line) => line.split(" ")[4] === "/")!
+        .split(" - ")[1]!
+        .split(" ")[1]!
+      const fields = (target: string) =>
+        outcome.stdout
+          .split("\n")
+          .find((line) => line.split(" ")[4] === target)
+          ?.split(" - ")[1]
+      expect(fields("/usr")).toBe("overlay overlay ro,lowerdir=usr:empty,redirect_dir=on")
+      expect(fields("/etc/ld.so.cache")).toMatch(/^overlay overlay ro,lowerdir=etc:empty/)
+      expect(fields("/dev/null")).toBe("tmpfs tmpfs rw,size=4k,nr_inodes=16,mode=755")
+      expect(outcome.stdout).not.toContain(" - devtmpfs ")
+      if (rootSource.startsWith("/dev/")) expect(outcome.stdout).not.toContain(` ${rootSource} `)
+      const devices = yield* run([
+        "/usr/bin/sh",
+        "-c",
+        "echo x > /dev/null && head -c 5 /dev/urandom | wc -c && head -c 2 /dev/zero | od -An -tx1 && ls /dev | tr '\\n' ' '"
+      ])
+      expect(devices.stdout, devices.stderr).toBe("5\n 00 00\nfd full null random shm stderr stdin stdout tty urandom zero ")
+    })
+  )
+
   it.effect("reads read-only mounts, refuses writes to them, and brings back what is written to writable ones", () =>
     Effect.gen(function* () {
       const outcome = yield* run([

@@ -5,13 +5,14 @@ import { Effect, Layer } from "effect"
 import { SandboxError, type LimitFired, Sandbox, type SandboxOutcome, type SandboxStep, processAlive } from "@codebox/core"
 import type { CgroupDriver } from "./native/Cgroup.ts"
 import { type CgroupPreference, detectHost } from "./native/detect.ts"
-import { type BoundDir, type LaunchCommand, launcherArgv, systemBinds, validatePlanInput } from "./native/launcher.ts"
+import { type BoundDir, hostDev, type LaunchCommand, launcherArgv, systemBinds, validatePlanInput } from "./native/launcher.ts"
 import { findLeftovers } from "./native/inspect.ts"
 import { type Launcher, makeLauncherPool } from "./native/launchers.ts"
 import { runProcess, type RunnerResult } from "./native/runProcess.ts"
 import { hidePaths } from "./native/hidePaths.ts"
 import { seccompFilterProblem } from "./native/seccomp.ts"
 import { makeJobAreaPool } from "./native/jobAreas.ts"
+import { type HostView, prepareHostView } from "./native/hostView.ts"
 import { mountStagingArea, unmountStagingArea } from "./native/staging.ts"
 import { stageStep } from "./native/stageStep.ts"
 import { releaseUid, tryLeaseUid, type UidRange, writeIdentityFiles } from "./native/uids.ts"
@@ -40,6 +41,14 @@ export interface NativeSandboxOptions {
    * without it. null runs without a filter: only to measure what the filter costs.
    */
   readonly seccompFilter?: string | null
+  /**
+   * Whether each step sees the host's read-only files through fresh overlays and its device nodes
+   * from a tmpfs of the sandbox, so that its mountinfo names neither the host's disk (device,
+   * filesystem and its options) nor its devtmpfs (see native/hostView.ts). Default true; on a
+   * host where that cannot be mounted the sandbox binds from the disk as before and logs why.
+   * false: only to measure what it costs.
+   */
+  readonly hideHostDisks?: boolean
 }
 
 /** A task's error text reaches whoever submitted it: it names no host path (the cause keeps them). */
@@ -101,14 +110,36 @@ export const make = (options: NativeSandboxOptions = {}) =>
     const areas = makeJobAreaPool(staging)
     yield* Effect.addFinalizer(() => Effect.promise(() => areas.close()))
     // passwd and group are bound from the staging tmpfs, so that mountinfo names no host path.
-    const system = yield* Effect.try({
+    const identityFiles = yield* Effect.try({
       try: () => {
         const files = { passwd: path.join(staging, "passwd"), group: path.join(staging, "group") }
         for (const [name, file] of Object.entries(files)) fs.copyFileSync(identity[name as keyof typeof files], file)
-        return systemBinds(files.passwd, files.group)
+        return files
       },
       catch: fail("cannot prepare the sandbox's passwd and group")
     })
+    // The read-only system files come from overlays on the staging tmpfs and /dev from a tmpfs of
+    // the sandbox, so that no bind shows the host's disk or its devtmpfs (native/hostView.ts).
+    let view: HostView | null = null
+    if (options.hideHostDisks !== false) {
+      const prepared = yield* Effect.promise(() => prepareHostView(staging))
+      if ("problem" in prepared) {
+        yield* Effect.logWarning(
+          `native sandbox: steps bind /usr and /etc from the disk, and their mountinfo shows its device: ${prepared.problem}`
+        )
+      } else {
+        view = prepared
+        yield* Effect.addFinalizer(() => Effect.promise(() => prepared.close()))
+      }
+    }
+    const direct = { id: 0, sourceOf: (p: string) => p }
+    let system = { set: -1, binds: [] as ReadonlyArray<string> }
+    /** The system binds and the source of each host path for a step starting now. */
+    const hostFiles = async () => {
+      const set = view === null ? direct : await view.current()
+      if (system.set !== set.id) system = { set: set.id, binds: systemBinds(identityFiles.passwd, identityFiles.group, set.sourceOf) }
+      return { system: system.binds, sourceOf: set.sourceOf, dev: view?.dev ?? hostDev }
+    }
     const prefix = `j${process.pid}-${++instances}`
     let jobs = 0
 
@@ -192,11 +223,12 @@ export const make = (options: NativeSandboxOptions = {}) =>
         try: () => cgroup.setLimits({ memoryBytes: step.limits.memory_mb * 1024 * 1024, pids: step.limits.processes }),
         catch: fail(`cannot set the job's limits in ${driver.describe}`)
       })
+      const host = yield* Effect.tryPromise({ try: hostFiles, catch: fail("cannot prepare the read-only system files") })
       const launch = launcherArgv({
         uid,
         gid: uid,
         limits: step.limits,
-        system,
+        ...host,
         nativePaths: step.runtime.nativePaths,
         mounts,
         env: step.env,

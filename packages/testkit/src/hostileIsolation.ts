@@ -1,3 +1,4 @@
+import * as fs from "node:fs"
 import * as os from "node:os"
 import { expect, type it } from "vitest"
 import type { HostilePrograms, LanguagePlugin, LimitsRequest, Task, TaskRequest } from "@codebox/core"
@@ -16,8 +17,51 @@ export interface IsolationContext {
 /** The calls the seccomp filter refuses that a program can make without any privilege. */
 export const deniedSyscalls = ["io_uring_setup", "userfaultfd", "bpf", "ptrace", "unshare", "keyctl"] as const
 
+/**
+ * mountinfo without each line's mount id, parent id and device numbers: small counters of the
+ * kernel's that a small pid (a VM's server runs as pid 164) can equal by chance.
+ */
+const withoutMountIds = (text: string): string => text.replace(/^\d+ \d+ \d+:\d+ /gm, "")
+
 /** A number standing alone (not inside a longer number or a hex id). */
 const standalone = (n: number) => new RegExp(`(^|[^0-9a-f])${n}([^0-9a-f]|$)`, "m")
+
+/** One line of /proc/self/mountinfo: what is after its " - " separator. */
+interface MountLine {
+  readonly line: string
+  readonly fstype: string
+  readonly source: string
+  readonly superOptions: string
+}
+
+const parseMountLines = (text: string): Array<MountLine> =>
+  text
+    .split("\n")
+    .filter((line) => line.includes(" - "))
+    .map((line) => {
+      const [fstype = "", source = "", superOptions = ""] = line.slice(line.indexOf(" - ") + 3).split(" ")
+      return { line, fstype, source, superOptions }
+    })
+
+/**
+ * Lines of a job's mountinfo that tell about the host's disks: a mount whose source is a host
+ * block device (`/dev/vda`), one with the super options of a host filesystem on a block device
+ * (ext4's `resv_strict,resuid=...`: its options and so how it was set up), or the host's devtmpfs,
+ * whose `size=` is half the host's memory. Bind mounts of host directories show all three.
+ */
+export const hostDiskDetails = (jobMountinfo: string): Array<string> => {
+  const host = parseMountLines(fs.readFileSync("/proc/self/mountinfo", "utf8")).filter(
+    (m) => m.source.startsWith("/dev/") || m.fstype === "devtmpfs"
+  )
+  const sources = new Set(host.filter((m) => m.source.startsWith("/dev/")).map((m) => m.source))
+  const fstypes = new Set(host.map((m) => m.fstype))
+  // Options that say something of the disk (ext4's `rw,discard,resv_strict,...`, devtmpfs's size):
+  // a bare `rw` is what proc and many others show too.
+  const options = new Set(host.map((m) => m.superOptions).filter((o) => o !== "rw" && o !== "ro"))
+  return parseMountLines(jobMountinfo)
+    .filter((m) => sources.has(m.source) || m.fstype === "devtmpfs" || fstypes.has(m.fstype) || options.has(m.superOptions))
+    .map((m) => m.line)
+}
 
 /**
  * Cases of the hostile suite about what the kernel lets a program reach beyond its limits: system
@@ -55,7 +99,8 @@ export const isolationCases = (h: HostilePrograms, ctx: IsolationContext) => {
     const tasks = await Promise.all(files.map((file) => runProgram(plugin, h.readFile!, {}, [file])))
     const hostname = os.hostname()
     for (const [i, task] of tasks.entries()) {
-      const seen = task.result?.stdout.replaceAll("\0", " ") ?? ""
+      const stdout = task.result?.stdout.replaceAll("\0", " ") ?? ""
+      const seen = i === 0 ? withoutMountIds(stdout) : stdout
       expect(task.result?.verdict, `${files[i]}: ${task.error}`).toBe("ok")
       expect(seen, files[i]).not.toMatch(standalone(process.pid))
       expect(seen, files[i]).not.toContain(hostname)
@@ -63,9 +108,14 @@ export const isolationCases = (h: HostilePrograms, ctx: IsolationContext) => {
         expect(seen, `${files[i]} names ${hostPath}`).not.toContain(hostPath)
       }
     }
+    // Nor the host's disks: no block device, no ext4 options, no devtmpfs and its size.
+    expect(hostDiskDetails(tasks[0]!.result?.stdout ?? ""), "/proc/self/mountinfo names the host's disks").toEqual([])
     expect(tasks[2]!.result?.stdout).toBe("sandbox\n")
     // The whole task as its submitter gets it: no host name, no pid of the server.
-    const whole = JSON.stringify(tasks[0])
+    const first = tasks[0]!
+    const whole = JSON.stringify(
+      first.result ? { ...first, result: { ...first.result, stdout: withoutMountIds(first.result.stdout) } } : first
+    )
     expect(whole).not.toContain(hostname)
     expect(whole).not.toMatch(standalone(process.pid))
   })

@@ -21,6 +21,7 @@ const settings: ContainerSettings = {
   owner: { host: "worker-a", pid: 7 },
   sweepGraceMs: 60_000,
   unreadableFile: null,
+  initFile: null,
   seccompProfile: '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[]}'
 }
 
@@ -73,6 +74,16 @@ describe("containerSpec", () => {
     expect(hidden.filter((m) => m.Source === "/run/x/unreadable").map((m) => [m.Target, m.ReadOnly])).toEqual([
       ["/etc/hostname", true],
       ["/etc/resolv.conf", true]
+    ])
+  })
+
+  it("runs its own copy of the init from the staging tmpfs instead of Docker's bind of the host's disk", () => {
+    const own = containerSpec(step, { ...settings, initFile: "/run/x/docker-init" }, 1_000)
+    expect(own.HostConfig!.Init).toBe(false)
+    expect(own.Entrypoint).toEqual(["/sbin/docker-init", "--"])
+    expect(own.Cmd).toEqual(step.argv)
+    expect(own.HostConfig!.Mounts!.filter((m) => m.Target === "/sbin/docker-init")).toEqual([
+      { Type: "bind", Source: "/run/x/docker-init", Target: "/sbin/docker-init", ReadOnly: true }
     ])
   })
 

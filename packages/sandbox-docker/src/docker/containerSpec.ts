@@ -32,12 +32,22 @@ export interface ContainerSettings {
    */
   readonly unreadableFile: string | null
   /**
+   * A copy of Docker's init (tini) on the staging tmpfs, bound read-only at /sbin/docker-init and
+   * run as the entrypoint, in place of `Init: true`: Docker binds its init from the host's disk,
+   * so that bind shows the host's block device, filesystem and options in the container's
+   * /proc/self/mountinfo. Null: Docker's own `Init: true`.
+   */
+  readonly initFile: string | null
+  /**
    * The seccomp profile's JSON text (Docker takes it inline): the native sandbox's policy as a
    * full Docker profile (see packages/sandbox-native/seccomp/README.md). It replaces Docker's
    * default profile, which still allows io_uring, ptrace and AF_VSOCK on Docker 20.10.
    */
   readonly seccompProfile: string
 }
+
+/** Where Docker's `Init: true` puts its init; the copy on the staging tmpfs goes to the same place. */
+const initTarget = "/sbin/docker-init"
 
 /** Files Docker writes into every container that tell user code about the host. */
 const hostFacts = ["/etc/hostname", "/etc/resolv.conf"]
@@ -49,7 +59,7 @@ const fixedEnv = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/tmp" }
  * The hardened container for one step: the original service's `docker run` flags (no network,
  * read-only root, no capabilities, no new privileges, non-root user, memory with equal swap,
  * pids, one cpu, a noexec tmpfs /tmp) plus rlimits for file size, open files and cpu time.
- * An init (tini, `Init: true`) is pid 1 so user code gets ordinary signal semantics (a pid-1
+ * An init (tini: `Init: true`, or its copy on the staging tmpfs, see `initFile`) is pid 1 so user code gets ordinary signal semantics (a pid-1
  * program would ignore SIGXCPU and SIGTERM) and every process dies when the program exits.
  */
 export const containerSpec = (
@@ -66,8 +76,8 @@ export const containerSpec = (
   return {
     Image: step.runtime.image,
     Cmd: [...step.argv],
-    // An empty entrypoint: argv runs as given, never through an image's wrapper script or a shell.
-    Entrypoint: [],
+    // Only the init as entrypoint: argv runs as given, never through an image's wrapper script or a shell.
+    Entrypoint: settings.initFile === null ? [] : [initTarget, "--"],
     Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
     WorkingDir: step.cwd,
     User: settings.user,
@@ -93,7 +103,7 @@ export const containerSpec = (
       ReadonlyRootfs: true,
       CapDrop: ["ALL"],
       SecurityOpt: ["no-new-privileges", `seccomp=${settings.seccompProfile}`],
-      Init: true,
+      Init: settings.initFile === null,
       Memory: memory,
       MemorySwap: memory,
       MemorySwappiness: 0,
@@ -123,7 +133,8 @@ export const containerSpec = (
           Source: settings.unreadableFile!,
           Target: target,
           ReadOnly: true
-        }))
+        })),
+        ...(settings.initFile === null ? [] : [{ Type: "bind" as const, Source: settings.initFile, Target: initTarget, ReadOnly: true }])
       ],
       // Beside Docker's default masks: /sys tells about the host's kernel and hardware, and user
       // code needs none of it.

@@ -26,7 +26,25 @@ export interface StagingArea {
   readonly dir: string
   /** An empty file nobody may read, bound over files Docker would otherwise fill with host facts. */
   readonly unreadable: string
+  /** A copy of Docker's init, run as the containers' pid 1 (null: none found, Docker's own is used). */
+  readonly init: string | null
   readonly areas: JobAreaPool
+}
+
+/** Where Docker's packages put its init (tini, static), the daemon's `docker-init`. */
+const initCandidates = ["/usr/libexec/docker/docker-init", "/usr/local/bin/docker-init", "/usr/bin/docker-init", "/usr/sbin/docker-init"]
+
+/**
+ * Copies Docker's init onto the staging tmpfs: Docker's `Init: true` binds it from the host's
+ * disk, and that bind shows the disk in every container's mountinfo; the copy shows only the tmpfs.
+ */
+const copyInit = (dir: string): string | null => {
+  const found = initCandidates.find((p) => fs.existsSync(p) && fs.statSync(p).isFile())
+  if (found === undefined) return null
+  const init = path.join(dir, "docker-init")
+  fs.copyFileSync(found, init)
+  fs.chmodSync(init, 0o755)
+  return init
 }
 
 const fail = (what: string) => (cause: unknown) =>
@@ -40,7 +58,7 @@ export const acquireStagingArea = (stateDir: string, sizeMb: number) =>
         const unreadable = path.join(dir, "unreadable")
         fs.writeFileSync(unreadable, "", { mode: 0 })
         fs.chmodSync(unreadable, 0)
-        return { dir, unreadable, areas: makeJobAreaPool(dir) }
+        return { dir, unreadable, init: copyInit(dir), areas: makeJobAreaPool(dir) }
       }),
       Effect.catch((cause) =>
         Effect.logWarning(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { standardLimits } from "@codebox/core"
-import { encodeArgv, launcherArgv, launcherCommand, validatePlanInput } from "./launcher.ts"
+import { encodeArgv, hostDev, launcherArgv, launcherCommand, validatePlanInput } from "./launcher.ts"
 
 const plan = {
   uid: 200_007,
@@ -8,6 +8,8 @@ const plan = {
   limits: { ...standardLimits, cpu_time_ms: 2500, file_size_mb: 3, tmp_mb: 5 },
   system: ["--ro-bind", "/usr", "/usr"],
   nativePaths: ["/opt/codebox/node_modules"],
+  sourceOf: (p: string) => p,
+  dev: hostDev,
   mounts: [
     { source: "/jobs/j1/src", target: "/box/src", writable: false },
     { source: "/staging/j1-0", target: "/box/out", writable: true }
@@ -72,6 +74,19 @@ describe("launcherArgv", () => {
     expect(bwrap).toContain("--ro-bind /opt/codebox/node_modules /opt/codebox/node_modules")
     expect(bwrap).toContain(`--size ${5 * 1024 * 1024} --perms 1777 --tmpfs /tmp`)
     expect(flagValue("--chdir")).toBe("/box/out")
+  })
+
+  it("binds native paths from what sourceOf names (the host view's overlays) and builds /dev from plan.dev", () => {
+    const viewed = launcherArgv({
+      ...plan,
+      sourceOf: (p: string) => `/staging/overlays-1${p}`,
+      dev: ["--tmpfs", "/dev", "--dev-bind", "/staging/dev/null", "/dev/null"]
+    }).bwrapOptions
+    const at = viewed.indexOf("/opt/codebox/node_modules")
+    expect(viewed.slice(at - 2, at + 1)).toEqual(["--ro-bind", "/staging/overlays-1/opt/codebox/node_modules", "/opt/codebox/node_modules"])
+    expect(viewed).not.toContain("--dev")
+    expect(viewed.join(" ")).toContain("--proc /proc --tmpfs /dev --dev-bind /staging/dev/null /dev/null")
+    expect(launcherArgv(plan).bwrapOptions.join(" ")).toContain("--proc /proc --dev /dev")
   })
 
   it("sets PATH, HOME and the step's environment", () => {

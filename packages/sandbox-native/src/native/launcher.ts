@@ -15,7 +15,12 @@ export interface LaunchPlan {
   readonly limits: Limits
   /** The read-only view of the host: /usr, its links and a few /etc files (see `systemBinds`). */
   readonly system: ReadonlyArray<string>
+  /** A runtime's host directories, bound read-only at the same path inside. */
   readonly nativePaths: ReadonlyArray<string>
+  /** What to bind for a host path (its copy in the host view's overlays, see hostView.ts; or itself). */
+  readonly sourceOf: (hostPath: string) => string
+  /** bwrap's options making /dev: `--dev /dev`, or the host view's device tmpfs (hostView.ts). */
+  readonly dev: ReadonlyArray<string>
   readonly mounts: ReadonlyArray<BoundDir>
   readonly env: Readonly<Record<string, string>>
   readonly cwd: string
@@ -89,10 +94,11 @@ export const etcFiles = [
 
 /**
  * The read-only system view: /usr, the top-level links or directories that point into it (merged
- * /usr or not), a few /etc files, and the passwd/group files naming the sandbox users.
+ * /usr or not), a few /etc files, and the passwd/group files naming the sandbox users. `sourceOf`
+ * says what to bind for a host path (the host view's overlay of it, see hostView.ts).
  */
-export const systemBinds = (passwdFile: string, groupFile: string): Array<string> => {
-  const args = ["--ro-bind", "/usr", "/usr"]
+export const systemBinds = (passwdFile: string, groupFile: string, sourceOf: (hostPath: string) => string = (p) => p): Array<string> => {
+  const args = ["--ro-bind", sourceOf("/usr"), "/usr"]
   for (const top of ["/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"]) {
     let stat: fs.Stats
     try {
@@ -101,14 +107,17 @@ export const systemBinds = (passwdFile: string, groupFile: string): Array<string
       continue
     }
     if (stat.isSymbolicLink()) args.push("--symlink", fs.readlinkSync(top), top)
-    else if (stat.isDirectory()) args.push("--ro-bind", top, top)
+    else if (stat.isDirectory()) args.push("--ro-bind", sourceOf(top), top)
   }
-  for (const file of etcFiles) args.push("--ro-bind-try", file, file)
+  for (const file of etcFiles) args.push("--ro-bind-try", sourceOf(file), file)
   args.push("--ro-bind", passwdFile, "/etc/passwd", "--ro-bind", groupFile, "/etc/group")
   return args
 }
 
 const mb = (n: number) => n * 1024 * 1024
+
+/** bwrap's own /dev: a tmpfs with the host's null, zero, full, random, urandom and tty bound in, and a devpts. */
+export const hostDev = ["--dev", "/dev"]
 
 /**
  * The launch of one step: prlimit (cpu, file size, open files, no core) ->
@@ -161,8 +170,7 @@ export const launcherArgv = (plan: LaunchPlan): LaunchCommand => {
     ...plan.system,
     "--proc",
     "/proc",
-    "--dev",
-    "/dev",
+    ...plan.dev,
     "--size",
     tmpBytes,
     "--perms",
@@ -175,7 +183,7 @@ export const launcherArgv = (plan: LaunchPlan): LaunchCommand => {
     "1777",
     "--tmpfs",
     "/dev/shm",
-    ...plan.nativePaths.flatMap((p) => ["--ro-bind", p, p]),
+    ...plan.nativePaths.flatMap((p) => ["--ro-bind", plan.sourceOf(p), p]),
     ...plan.mounts.flatMap((m) => [m.writable ? "--bind" : "--ro-bind", m.source, m.target]),
     "--remount-ro",
     "/",
