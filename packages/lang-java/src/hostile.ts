@@ -56,7 +56,8 @@ export const hostile: HostilePrograms = {
       `for (;;) {`,
       `    try {`,
       `        new ProcessBuilder("/usr/bin/sleep", "3600").start();`,
-      `    } catch (Exception e) {`,
+      // An Error too: at the pids limit the JVM cannot start the reaper thread of a new process.
+      `    } catch (Throwable e) {`,
       `    }`,
       `}`
     ]
