@@ -118,4 +118,7 @@ export const c: LanguagePlugin = {
   }
 }
 
+/** The raw system call, keyring and descriptor programs, plain C that C++ compiles too (the cpp plugin uses them). */
+export { hostileSyscalls } from "./hostileSyscalls.ts"
+
 export default c

@@ -1,5 +1,5 @@
 import type { HostilePrograms } from "@codebox/core"
-import { hostileSyscalls } from "./hostileSyscalls.ts"
+import { hostileSyscalls } from "@codebox/lang-c"
 
 const fill = (dir: string) =>
   [
